@@ -172,11 +172,9 @@ export const KSERVE_MANIFEST: UpstreamArtifact = pin('kserve', 'v0.20.0',
   '6e6c1a5ceeb889e6ac41d68a551fa8c7d1fc1abcba10284154a0872bcc0d3fb8', 7051337);
 
 /** KServe ClusterServingRuntimes and LLMInferenceServiceConfigs. */
-export const KSERVE_CLUSTER_RESOURCES: readonly UpstreamArtifact[] = [
-  pin('kserve', 'v0.20.0',
-    'https://raw.githubusercontent.com/kserve/kserve/v0.20.0/install/v0.20.0/kserve-cluster-resources.yaml',
-    'ee79c890721edc498738fd0f4d8a615adc8baa2d19d552d6d97528d858144e5d', 156891),
-];
+export const KSERVE_CLUSTER_RESOURCES: UpstreamArtifact = pin('kserve', 'v0.20.0',
+  'https://raw.githubusercontent.com/kserve/kserve/v0.20.0/install/v0.20.0/kserve-cluster-resources.yaml',
+  'ee79c890721edc498738fd0f4d8a615adc8baa2d19d552d6d97528d858144e5d', 156891);
 
 /** KServe CRDs as one file. */
 export const KSERVE_CRDS: UpstreamArtifact = pin('kserve', 'v0.20.0',

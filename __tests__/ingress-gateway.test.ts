@@ -1,0 +1,42 @@
+import { AllowedRoutes, IngressGateway } from '../lib';
+import { chart, objectsOf, only } from './helpers';
+
+describe('IngressGateway', () => {
+  test('labels the proxy infrastructure after the gateway name', () => {
+    const c = chart();
+    new IngressGateway(c, 'Gateway', { name: 'edge' });
+    expect(only(objectsOf(c), 'Gateway').spec.infrastructure).toEqual({ labels: { 'serving.kserve.io/gateway': 'edge' } });
+  });
+
+  test('puts class, listener name, port and allowed routes in the spec', () => {
+    const c = chart();
+    new IngressGateway(c, 'Gateway', { gatewayClassName: 'other', listenerName: 'web', port: 8080, allowedRoutes: AllowedRoutes.fromNamespacesLabelled({ a: 'b' }) });
+    const spec = only(objectsOf(c), 'Gateway').spec;
+    expect(spec.gatewayClassName).toBe('other');
+    expect(spec.listeners).toEqual([{ name: 'web', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { a: 'b' } } } } }]);
+  });
+
+  test('exposes the namespace/name form KServe\'s kserveIngressGateway setting takes', () => {
+    expect(new IngressGateway(chart(), 'Gateway').qualifiedName).toBe('kserve/kserve-ingress-gateway');
+  });
+
+  test.each([
+    ['all', AllowedRoutes.all(), 'kserve-test', {}, true],
+    ['same namespace, other namespace', AllowedRoutes.sameNamespace(), 'kserve-test', {}, false],
+    ['same namespace, own namespace', AllowedRoutes.sameNamespace(), 'kserve', {}, true],
+    ['selector, matching labels', AllowedRoutes.fromNamespacesLabelled({ a: 'b' }), 'x', { a: 'b', c: 'd' }, true],
+    ['selector, missing label', AllowedRoutes.fromNamespacesLabelled({ a: 'b' }), 'x', { c: 'd' }, false],
+  ])('admits routes by rule: %s', (_, allowedRoutes, ns, labels, expected) => {
+    expect(new IngressGateway(chart(), 'Gateway', { allowedRoutes }).admitsRoutesFrom(ns, labels)).toBe(expected);
+  });
+
+  test.each([
+    ['port 0', { port: 0 }, /IngressGateway .*: port must be a whole number from 1 to 65535, got 0/],
+    ['port 65536', { port: 65536 }, /port must be a whole number from 1 to 65535, got 65536/],
+    ['name that is not DNS-1123', { name: 'Kserve_Gateway' }, /name must be a DNS-1123 subdomain.*got "Kserve_Gateway"/],
+    ['namespace that is not DNS-1123', { namespace: 'k.serve' }, /namespace must be a DNS-1123 label.*got "k.serve"/],
+    ['listener name that is not DNS-1123', { listenerName: 'HTTP' }, /listenerName must be a DNS-1123 label/],
+  ])('fails for %s', (_, props, message) => {
+    expect(() => new IngressGateway(chart(), 'Gateway', props)).toThrow(message);
+  });
+});

@@ -1,0 +1,226 @@
+import { Construct } from 'constructs';
+import * as kserve from '../../imports/inferenceservice';
+import {
+  DNS1123_LABEL_RULE, HOSTNAME_RULE, isDns1123Label, isHostname, isPort, parseQuantity, PropErrors, QUANTITY_RULE,
+} from '../validation';
+
+/** CPU and memory of a container, as Kubernetes quantities. */
+export interface ComputeResources {
+  /** CPU, e.g. `'100m'`. @default - none */
+  readonly cpu?: string;
+  /** Memory, e.g. `'128Mi'`. @default - none */
+  readonly memory?: string;
+}
+
+/** Requests and limits of the model container. */
+export interface ContainerResources {
+  /** What the scheduler reserves. @default - none */
+  readonly requests?: ComputeResources;
+  /** The most the container may use; each must be at least its request. @default - none */
+  readonly limits?: ComputeResources;
+}
+
+/** KServe's ingress settings that shape the names and hosts it generates. */
+export interface KServeIngressSettings {
+  /**
+   * `ingress.ingressDomain`: the domain of generated hostnames.
+   * @default 'example.com'
+   */
+  readonly ingressDomain?: string;
+  /**
+   * `ingress.domainTemplate`: how KServe names an InferenceService's external host. Supports `{{ .Name }}`,
+   * `{{ .Namespace }}` and `{{ .IngressDomain }}`.
+   * @default '{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}'
+   */
+  readonly domainTemplate?: string;
+  /**
+   * `ingress.urlScheme` of the status URL.
+   * @default 'http'
+   */
+  readonly urlScheme?: string;
+}
+
+/** KServe v0.20.0 defaults (`config/configmap/inferenceservice.yaml`, ingress JSON). */
+export const KSERVE_DEFAULT_INGRESS: Required<KServeIngressSettings> = {
+  ingressDomain: 'example.com',
+  domainTemplate: '{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}',
+  urlScheme: 'http',
+};
+
+/** Props for {@link InferenceService}. */
+export interface InferenceServiceProps {
+  /**
+   * Name of the InferenceService; KServe derives the predictor Service and route names from it.
+   * @default 'mock-llm'
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the InferenceService.
+   * @default 'kserve-test'
+   */
+  readonly namespace?: string;
+  /**
+   * Image of the model server. The guide's mock serves an OpenAI-compatible `/llm/chat/completions`.
+   * @default 'sharat87/httpbun:latest'
+   */
+  readonly image?: string;
+  /**
+   * Name of the model container; KServe expects `kserve-container` for the main one.
+   * @default 'kserve-container'
+   */
+  readonly containerName?: string;
+  /**
+   * Port the model server listens on; KServe's predictor Service (port 80) targets it.
+   * @default 80
+   */
+  readonly containerPort?: number;
+  /**
+   * Container resources.
+   * @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Labels on the InferenceService.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * KServe's ingress settings, used to compute the hostnames KServe will generate.
+   * @default KSERVE_DEFAULT_INGRESS
+   */
+  readonly ingress?: KServeIngressSettings;
+}
+
+/** kserve@v0.20.0:pkg/constants/constants.go CommonDefaultHttpPort: the predictor Service always listens on 80. */
+const PREDICTOR_SERVICE_PORT = 80;
+
+/**
+ * A KServe InferenceService (Standard mode) that runs one model server container, and the names KServe will
+ * generate from it.
+ */
+export class InferenceService extends Construct {
+  /** InferenceService name. */
+  public readonly name: string;
+  /** Namespace. */
+  public readonly namespace: string;
+  /** Image of the model server. */
+  public readonly image: string;
+  /** Name of the predictor Service KServe creates (`<name>-predictor`). */
+  public readonly predictorServiceName: string;
+  /** Cluster-local host of the predictor Service. */
+  public readonly predictorHost: string;
+  /** Port of the predictor Service. */
+  public readonly predictorPort: number;
+  /** External hostname KServe gives the top-level route, from the domain template. */
+  public readonly hostname: string;
+  /** External hostname of the per-component (predictor) route. */
+  public readonly predictorHostname: string;
+  /** Name of the top-level HTTPRoute KServe generates (the InferenceService name). */
+  public readonly generatedRouteName: string;
+  /** Name of the per-component HTTPRoute KServe generates (`<name>-predictor`). */
+  public readonly generatedPredictorRouteName: string;
+  /** The status URL KServe reports. */
+  public readonly url: string;
+  /** The generated InferenceService object. */
+  public readonly apiObject: kserve.InferenceService;
+
+  constructor(scope: Construct, id: string, props: InferenceServiceProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'mock-llm';
+    this.namespace = props.namespace ?? 'kserve-test';
+    this.image = props.image ?? 'sharat87/httpbun:latest';
+    const containerName = props.containerName ?? 'kserve-container';
+    const containerPort = props.containerPort ?? 80;
+    const resources = props.resources ?? {
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    };
+    const ingress = { ...KSERVE_DEFAULT_INGRESS, ...props.ingress };
+
+    const errors = new PropErrors('InferenceService', this)
+      // The predictor Service `<name>-predictor` must itself be a DNS-1123 label.
+      .check(isDns1123Label(this.name) && this.name.length <= 63 - '-predictor'.length, 'name', this.name,
+        `${DNS1123_LABEL_RULE}, at most 53 characters so that "<name>-predictor" fits`)
+      .check(isDns1123Label(this.namespace), 'namespace', this.namespace, DNS1123_LABEL_RULE)
+      .check(typeof this.image === 'string' && this.image.length > 0 && !/\s/.test(this.image), 'image', this.image, 'a container image reference without spaces')
+      .check(isDns1123Label(containerName), 'containerName', containerName, DNS1123_LABEL_RULE)
+      .check(isPort(containerPort), 'containerPort', containerPort, 'a whole number from 1 to 65535')
+      .check(isHostname(ingress.ingressDomain), 'ingress.ingressDomain', ingress.ingressDomain, HOSTNAME_RULE);
+    checkResources(errors, resources);
+    errors.throwIfAny();
+
+    this.predictorServiceName = `${this.name}-predictor`;
+    this.predictorHost = `${this.predictorServiceName}.${this.namespace}.svc.cluster.local`;
+    this.predictorPort = PREDICTOR_SERVICE_PORT;
+    this.generatedRouteName = this.name;
+    this.generatedPredictorRouteName = this.predictorServiceName;
+    this.hostname = renderDomainTemplate(this, ingress, this.name);
+    this.predictorHostname = renderDomainTemplate(this, ingress, this.predictorServiceName);
+    this.url = `${ingress.urlScheme}://${this.hostname}`;
+
+    this.apiObject = new kserve.InferenceService(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, ...(props.labels ? { labels: { ...props.labels } } : {}) },
+      spec: {
+        predictor: {
+          containers: [{
+            name: containerName,
+            image: this.image,
+            ports: [{ containerPort, protocol: 'TCP' }],
+            resources: toResources(resources),
+          }],
+        },
+      },
+    });
+  }
+}
+
+/**
+ * kserve@v0.20.0:pkg/controller/v1beta1/inferenceservice/reconcilers/ingress/domain.go: the template is a Go
+ * text/template over {Name, Namespace, IngressDomain, Annotations, Labels}; we support the three fields the
+ * default and common templates use, and reject anything else rather than guess.
+ */
+function renderDomainTemplate(isvc: InferenceService, ingress: Required<KServeIngressSettings>, name: string): string {
+  const values: Record<string, string> = { Name: name, Namespace: isvc.namespace, IngressDomain: ingress.ingressDomain };
+  const unknown: string[] = [];
+  const host = ingress.domainTemplate.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, field: string) => {
+    if (!(field in values)) unknown.push(field);
+    return values[field] ?? '';
+  });
+  const errors = new PropErrors('InferenceService', isvc);
+  errors.check(unknown.length === 0 && !host.includes('{{'), 'ingress.domainTemplate', ingress.domainTemplate,
+    'a template using only {{ .Name }}, {{ .Namespace }} and {{ .IngressDomain }}');
+  errors.throwIfAny();
+  errors.check(isHostname(host), 'ingress.domainTemplate', ingress.domainTemplate, `a template that renders an RFC 1123 host name (it renders ${JSON.stringify(host)})`);
+  errors.throwIfAny();
+  return host;
+}
+
+function checkResources(errors: PropErrors, resources: ContainerResources): void {
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [res, q] of Object.entries(resources[kind] ?? {})) {
+      if (q === undefined) continue;
+      errors.check(parseQuantity(q) !== undefined, `resources.${kind}.${res}`, q, QUANTITY_RULE);
+    }
+  }
+  for (const res of ['cpu', 'memory'] as const) {
+    const request = parseQuantity(resources.requests?.[res]);
+    const limit = parseQuantity(resources.limits?.[res]);
+    if (request !== undefined && limit !== undefined && limit < request) {
+      errors.add(`resources.limits.${res} (${resources.limits?.[res]}) must be at least resources.requests.${res} (${resources.requests?.[res]}); raise the limit or lower the request`);
+    }
+  }
+}
+
+function toResources(resources: ContainerResources): kserve.InferenceServiceSpecPredictorContainersResources {
+  const pick = <T>(r: ComputeResources | undefined, make: (v: string) => T): Record<string, T> | undefined => {
+    if (!r) return undefined;
+    const out: Record<string, T> = {};
+    if (r.cpu !== undefined) out.cpu = make(r.cpu);
+    if (r.memory !== undefined) out.memory = make(r.memory);
+    return out;
+  };
+  return {
+    requests: pick(resources.requests, kserve.InferenceServiceSpecPredictorContainersResourcesRequests.fromString),
+    limits: pick(resources.limits, kserve.InferenceServiceSpecPredictorContainersResourcesLimits.fromString),
+  };
+}

@@ -1,0 +1,163 @@
+import { Construct } from 'constructs';
+import * as gw from '../../imports/gateway';
+import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../validation';
+
+/** Which namespaces may attach routes to the gateway's listener. */
+export class AllowedRoutes {
+  /** Routes from every namespace (the guide's choice: KServe creates routes in each model's namespace). */
+  public static all(): AllowedRoutes {
+    return new AllowedRoutes('All');
+  }
+
+  /** Only routes in the gateway's own namespace. */
+  public static sameNamespace(): AllowedRoutes {
+    return new AllowedRoutes('Same');
+  }
+
+  /** Only routes in namespaces that carry all these labels. */
+  public static fromNamespacesLabelled(labels: Record<string, string>): AllowedRoutes {
+    return new AllowedRoutes('Selector', { ...labels });
+  }
+
+  private constructor(
+    /** Gateway API `allowedRoutes.namespaces.from`. */
+    public readonly from: 'All' | 'Same' | 'Selector',
+    /** The namespace labels required with `Selector`. */
+    public readonly matchLabels?: Readonly<Record<string, string>>,
+  ) {}
+
+  /**
+   * Whether a route in `routeNamespace` (with `namespaceLabels`) may attach to a gateway in `gatewayNamespace`.
+   */
+  public admits(routeNamespace: string, gatewayNamespace: string, namespaceLabels: Record<string, string> = {}): boolean {
+    switch (this.from) {
+      case 'All': return true;
+      case 'Same': return routeNamespace === gatewayNamespace;
+      case 'Selector': return Object.entries(this.matchLabels ?? {}).every(([k, v]) => namespaceLabels[k] === v);
+    }
+  }
+
+  /** Describes the rule in words, for error messages. */
+  public describe(): string {
+    switch (this.from) {
+      case 'All': return 'routes from all namespaces';
+      case 'Same': return 'routes from its own namespace only';
+      case 'Selector': return `routes from namespaces labelled ${JSON.stringify(this.matchLabels)}`;
+    }
+  }
+
+  /** @internal */
+  public _toSpec(): gw.GatewaySpecListenersAllowedRoutes {
+    return {
+      namespaces: {
+        from: this.from as gw.GatewaySpecListenersAllowedRoutesNamespacesFrom,
+        ...(this.matchLabels ? { selector: { matchLabels: { ...this.matchLabels } } } : {}),
+      },
+    };
+  }
+}
+
+/** Props for {@link IngressGateway}. */
+export interface IngressGatewayProps {
+  /**
+   * Name of the Gateway. KServe attaches its generated HTTPRoutes to `<namespace>/<name>` (its
+   * `ingress.kserveIngressGateway` setting).
+   * @default 'kserve-ingress-gateway'
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Gateway.
+   * @default 'kserve'
+   */
+  readonly namespace?: string;
+  /**
+   * GatewayClass that programs the gateway; agentgateway's controller owns class `agentgateway`.
+   * @default 'agentgateway'
+   */
+  readonly gatewayClassName?: string;
+  /**
+   * Name of the HTTP listener (routes may target it as `sectionName`).
+   * @default 'http'
+   */
+  readonly listenerName?: string;
+  /**
+   * Port of the HTTP listener.
+   * @default 80
+   */
+  readonly port?: number;
+  /**
+   * Which namespaces may attach routes to the listener.
+   * @default AllowedRoutes.all()
+   */
+  readonly allowedRoutes?: AllowedRoutes;
+  /**
+   * Labels agentgateway puts on the proxy Deployment and Service it creates for this gateway
+   * (`spec.infrastructure.labels`).
+   * @default { 'serving.kserve.io/gateway': <name> }
+   */
+  readonly infrastructureLabels?: Record<string, string>;
+}
+
+/**
+ * The ingress Gateway that fronts every model: one HTTP listener, programmed by agentgateway, to which KServe
+ * and the AI routes attach.
+ */
+export class IngressGateway extends Construct {
+  /** Gateway name. */
+  public readonly name: string;
+  /** Gateway namespace. */
+  public readonly namespace: string;
+  /** HTTP listener name. */
+  public readonly listenerName: string;
+  /** HTTP listener port. */
+  public readonly port: number;
+  /** Which namespaces may attach routes. */
+  public readonly allowedRoutes: AllowedRoutes;
+  /** Labels on the proxy workload agentgateway deploys for this gateway. */
+  public readonly infrastructureLabels: Readonly<Record<string, string>>;
+  /** The generated Gateway object. */
+  public readonly apiObject: gw.Gateway;
+
+  constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'kserve-ingress-gateway';
+    this.namespace = props.namespace ?? 'kserve';
+    this.listenerName = props.listenerName ?? 'http';
+    this.port = props.port ?? 80;
+    this.allowedRoutes = props.allowedRoutes ?? AllowedRoutes.all();
+    this.infrastructureLabels = props.infrastructureLabels ?? { 'serving.kserve.io/gateway': this.name };
+    const gatewayClassName = props.gatewayClassName ?? 'agentgateway';
+
+    new PropErrors('IngressGateway', this)
+      .check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE)
+      .check(isDns1123Label(this.namespace), 'namespace', this.namespace, DNS1123_LABEL_RULE)
+      .check(isDns1123Subdomain(gatewayClassName), 'gatewayClassName', gatewayClassName, DNS1123_SUBDOMAIN_RULE)
+      .check(isDns1123Label(this.listenerName), 'listenerName', this.listenerName, DNS1123_LABEL_RULE)
+      .check(isPort(this.port), 'port', this.port, 'a whole number from 1 to 65535')
+      .throwIfAny();
+
+    this.apiObject = new gw.Gateway(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: {
+        gatewayClassName,
+        listeners: [{
+          name: this.listenerName,
+          protocol: 'HTTP',
+          port: this.port,
+          allowedRoutes: this.allowedRoutes._toSpec(),
+        }],
+        infrastructure: { labels: { ...this.infrastructureLabels } },
+      },
+    });
+  }
+
+  /** `<namespace>/<name>`, the form KServe's `ingress.kserveIngressGateway` setting takes. */
+  public get qualifiedName(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
+  /** Whether a route in `namespace` (with these namespace labels) may attach to this gateway. */
+  public admitsRoutesFrom(namespace: string, namespaceLabels: Record<string, string> = {}): boolean {
+    return this.allowedRoutes.admits(namespace, this.namespace, namespaceLabels);
+  }
+}

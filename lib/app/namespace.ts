@@ -1,0 +1,34 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../validation';
+
+/** Props for {@link Namespace}. */
+export interface NamespaceProps {
+  /** Namespace name. */
+  readonly name: string;
+  /**
+   * Labels on the namespace (gateways can admit routes by namespace label).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/** A Namespace, emitted exactly as `kubectl create namespace` would make it (no extra fields). */
+export class Namespace extends Construct {
+  /** Namespace name. */
+  public readonly name: string;
+  /** Labels. */
+  public readonly labels: Readonly<Record<string, string>>;
+  /** The generated Namespace object. */
+  public readonly apiObject: k8s.KubeNamespace;
+
+  constructor(scope: Construct, id: string, props: NamespaceProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.labels = { ...props.labels };
+    new PropErrors('Namespace', this).check(isDns1123Label(this.name), 'name', this.name, DNS1123_LABEL_RULE).throwIfAny();
+    this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: { name: this.name, ...(props.labels ? { labels: { ...props.labels } } : {}) },
+    });
+  }
+}

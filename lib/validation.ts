@@ -1,0 +1,107 @@
+import { Construct } from 'constructs';
+
+/**
+ * Collects what is wrong with a construct's props, so the user sees every mistake in one run, then throws one
+ * error whose lines each name the construct, the prop, the bad value and what would be valid.
+ */
+export class PropErrors {
+  private readonly problems: string[] = [];
+
+  /**
+   * @param kind the construct's class name, e.g. `TokenBudget`
+   * @param where the construct (its path is used) or a path
+   */
+  constructor(private readonly kind: string, private readonly where: Construct | string) {}
+
+  /** Records `prop must be <expected>, got <value>` unless `ok`. */
+  public check(ok: boolean, prop: string, value: unknown, expected: string): this {
+    if (!ok) this.problems.push(`${prop} must be ${expected}, got ${show(value)}`);
+    return this;
+  }
+
+  /** Records a free-form problem. */
+  public add(message: string): this {
+    this.problems.push(message);
+    return this;
+  }
+
+  /** Throws one error listing every recorded problem, if any. */
+  public throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    const path = typeof this.where === 'string' ? this.where : this.where.node.path;
+    const head = `${this.kind} ${path}`;
+    throw new Error(this.problems.length === 1
+      ? `${head}: ${this.problems[0]}`
+      : `${head}: ${this.problems.length} problems:\n${this.problems.map(p => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Gateway API's Hostname (RFC 1123, lower case, optional leading wildcard label).
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Expectation text for a DNS-1123 label, used in error messages. */
+export const DNS1123_LABEL_RULE = 'a DNS-1123 label (at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit)';
+/** Expectation text for a DNS-1123 subdomain. */
+export const DNS1123_SUBDOMAIN_RULE = 'a DNS-1123 subdomain (at most 253 characters: lower-case labels separated by ".")';
+/** Expectation text for an RFC 1123 host name. */
+export const HOSTNAME_RULE = 'an RFC 1123 host name (lower-case labels separated by ".", optionally starting with "*.", at most 253 characters)';
+
+/** A DNS-1123 label: namespaces, Service names, most short names. */
+export function isDns1123Label(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** A DNS-1123 subdomain: most object names. */
+export function isDns1123Subdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value) &&
+    value.split('.').every(l => l.length <= 63);
+}
+
+/** An RFC 1123 host name as Gateway API accepts it. */
+export function isHostname(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && HOSTNAME.test(value) &&
+    value.split('.').every(l => l.length <= 63);
+}
+
+/** A whole number in [min, max]. */
+export function isIntInRange(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** A TCP/UDP port, 1..65535. */
+export function isPort(value: unknown): value is number {
+  return isIntInRange(value, 1, 65535);
+}
+
+// k8s.io/apimachinery/pkg/api/resource/quantity.go: <signedNumber><suffix>, where the suffix is a binary SI
+// suffix, a decimal SI suffix, or a decimal exponent.
+const QUANTITY = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+const SUFFIX_FACTOR: Record<string, number> = {
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+  'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+};
+
+/** Expectation text for a Kubernetes resource quantity. */
+export const QUANTITY_RULE = 'a Kubernetes quantity such as "100m", "0.5", "128Mi" or "1G"';
+
+/** The numeric value of a Kubernetes quantity, or undefined when it is not one. */
+export function parseQuantity(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = QUANTITY.exec(value);
+  if (!m) return undefined;
+  const suffix = m[2] ?? '';
+  const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX_FACTOR[suffix];
+  return Number(m[1]) * factor;
+}
