@@ -65,7 +65,7 @@ export class UpstreamResolver {
   public static fromEnv(env: NodeJS.ProcessEnv = process.env): UpstreamResolver {
     return new UpstreamResolver({
       mirror: env.UPSTREAM_MIRROR || undefined,
-      cacheDir: env.UPSTREAM_CACHE || undefined,
+      cacheDir: defaultCacheDir(env),
       allowDownload: env.UPSTREAM_OFFLINE !== '1' && env.UPSTREAM_OFFLINE !== 'true',
     });
   }
@@ -106,9 +106,12 @@ export class UpstreamResolver {
     return this.read(artifact).toString('utf8');
   }
 
-  /** The artifacts that are in neither the mirror nor the cache. Throws on a digest mismatch. */
+  /**
+   * The artifacts that are in neither the mirror nor the cache. A corrupt mirror copy throws (the mirror is not
+   * ours to repair); a corrupt cache copy counts as missing, so `ensure()` downloads it again.
+   */
   public missing(artifacts: readonly UpstreamArtifact[]): UpstreamArtifact[] {
-    return unique(artifacts).filter(a => !this.memo.has(a.url) && !this.locate(a));
+    return unique(artifacts).filter(a => !this.memo.has(a.url) && !this.locate(a, true));
   }
 
   /**
@@ -119,15 +122,16 @@ export class UpstreamResolver {
     const missing = this.missing(artifacts);
     if (missing.length === 0) return;
     if (!this.allowDownload) {
-      throw new UpstreamMissingError(missing.map(a => a.url), this, missing.map(() => 'downloads are off: UPSTREAM_OFFLINE=1'));
+      throw new UpstreamMissingError(missing.map(a => a.url), this, missing.map(() => 'downloads are off (UPSTREAM_OFFLINE or allowDownload: false)'));
     }
     const results = await Promise.allSettled(missing.map(a => this.download(a)));
-    const failed = missing.filter((_, i) => results[i].status === 'rejected');
-    const mismatch = results.find(r => r.status === 'rejected' && r.reason instanceof UpstreamDigestMismatchError);
-    if (mismatch) throw (mismatch as PromiseRejectedResult).reason;
-    if (failed.length > 0) {
-      const reasons = results.filter(r => r.status === 'rejected').map(r => String((r as PromiseRejectedResult).reason?.message ?? r));
-      throw new UpstreamMissingError(failed.map(a => a.url), this, reasons);
+    const failures = missing.flatMap((a, i) => {
+      const r = results[i];
+      return r.status === 'rejected' ? [{ url: a.url, reason: r.reason as Error }] : [];
+    });
+    if (failures.length === 1 && failures[0].reason instanceof UpstreamDigestMismatchError) throw failures[0].reason;
+    if (failures.length > 0) {
+      throw new UpstreamMissingError(failures.map(f => f.url), this, failures.map(f => f.reason?.message ?? String(f.reason)));
     }
   }
 
@@ -137,8 +141,11 @@ export class UpstreamResolver {
     return path.join(u.host, ...u.pathname.split('/').filter(Boolean).map(decodeURIComponent));
   }
 
-  private locate(artifact: UpstreamArtifact): Buffer | undefined {
+  private locate(artifact: UpstreamArtifact, corruptCacheIsMissing = false): Buffer | undefined {
     const rel = UpstreamResolver.relativePath(artifact.url);
+    if (this.mirror && !fs.existsSync(this.mirror)) {
+      throw new Error(`UPSTREAM_MIRROR is ${this.mirror}, which does not exist: point it at a directory laid out as <host>/<path> (e.g. ../shared/upstream), or unset it`);
+    }
     for (const root of [this.mirror, this.cacheDir]) {
       if (!root) continue;
       const file = path.join(root, rel);
@@ -149,6 +156,7 @@ export class UpstreamResolver {
         if (e.code === 'ENOENT' || e.code === 'ENOTDIR') continue;
         throw e;
       }
+      if (corruptCacheIsMissing && root === this.cacheDir && sha256(bytes) !== artifact.sha256) return undefined;
       verify(artifact, bytes, file);
       this.memo.set(artifact.url, bytes);
       return bytes;
@@ -164,22 +172,31 @@ export class UpstreamResolver {
     const dest = path.join(this.cacheDir, UpstreamResolver.relativePath(artifact.url));
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     const tmp = `${dest}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, dest);
+    try {
+      fs.writeFileSync(tmp, bytes);
+      fs.renameSync(tmp, dest);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
     this.memo.set(artifact.url, bytes);
   }
 }
 
 let defaultResolver: UpstreamResolver | undefined;
 
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 function verify(artifact: UpstreamArtifact, bytes: Buffer, where: string): void {
-  const actual = createHash('sha256').update(bytes).digest('hex');
+  const actual = sha256(bytes);
   if (actual !== artifact.sha256) throw new UpstreamDigestMismatchError(artifact.url, where, artifact.sha256, actual);
 }
 
-function defaultCacheDir(): string {
-  if (process.env.UPSTREAM_CACHE) return process.env.UPSTREAM_CACHE;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.UPSTREAM_CACHE) return env.UPSTREAM_CACHE;
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'kserve-agentgateway-stack', 'upstream');
 }
 

@@ -1,0 +1,75 @@
+/**
+ * `npm run fetch [-- --all]`: while online, downloads the pinned upstream artifacts into the cache, so that later
+ * synths work offline. By default it fetches what the app in main.ts needs; `--all` fetches every pinned file
+ * (including test fixtures and the CRDs used only for imports/).
+ *
+ * Every byte is checked against its pinned sha256 by the resolver; this CLI only chooses what to fetch and says
+ * where each file came from.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
+import { UpstreamResolver } from '../upstream/resolver';
+
+/** Where an artifact was found: the mirror, the cache from an earlier fetch, or a download just now. */
+export type FetchSource = 'mirror' | 'cached' | 'fetched';
+
+/** One line of the report. */
+export interface FetchResult {
+  readonly artifact: UpstreamArtifact;
+  readonly source: FetchSource;
+}
+
+/**
+ * Makes every artifact available in `resolver` (downloading and caching what is missing), then writes one line per
+ * artifact and a summary. Throws the resolver's error (which lists every missing URL) when something cannot be had.
+ */
+export async function runFetch(
+  artifacts: readonly UpstreamArtifact[],
+  resolver: UpstreamResolver,
+  write: (s: string) => void = s => process.stdout.write(s),
+): Promise<FetchResult[]> {
+  const wanted = [...new Map(artifacts.map(a => [a.url, a])).values()];
+  // Decided before ensure(): afterwards everything is present and a download looks like any cache hit.
+  // missing() also verifies the digest of every file already present.
+  const absent = new Set(resolver.missing(wanted).map(a => a.url));
+  await resolver.ensure(wanted);
+
+  const results = wanted.map((artifact): FetchResult => ({
+    artifact,
+    source: absent.has(artifact.url) ? 'fetched' : inMirror(resolver, artifact) ? 'mirror' : 'cached',
+  }));
+  const count = (s: FetchSource) => results.filter(r => r.source === s).length;
+  write(results.map(r => `${r.source.padEnd(7)} ${r.artifact.url}\n`).join(''));
+  write(`${results.length} artifact(s) verified: ${count('mirror')} in the mirror, ${count('cached')} already cached, ` +
+    `${count('fetched')} fetched into ${resolver.cacheDir}\n`);
+  return results;
+}
+
+/**
+ * Whether the resolver read this artifact from its mirror. The resolver looks in the mirror first and never falls
+ * through past a file it finds there, so a file at the mirror path is the one it used.
+ */
+function inMirror(resolver: UpstreamResolver, artifact: UpstreamArtifact): boolean {
+  return !!resolver.mirror && fs.existsSync(path.join(resolver.mirror, UpstreamResolver.relativePath(artifact.url)));
+}
+
+/** The artifacts the command line asks for: `--all`, or what the app in main.ts needs. */
+async function selectArtifacts(args: readonly string[]): Promise<readonly UpstreamArtifact[]> {
+  const unknown = args.filter(a => a !== '--all');
+  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')}\nusage: npm run fetch [-- --all]`);
+  if (args.includes('--all')) return ALL_ARTIFACTS;
+  // Loaded here rather than at the top: the app pulls in cdk8s and every construct (~0.8 s), which importers of
+  // runFetch (its tests) do not need.
+  const [{ STACK_PROPS }, { LlmServingStack }] = await Promise.all([import('../../main'), import('../stack')]);
+  return LlmServingStack.requiredArtifacts(STACK_PROPS);
+}
+
+if (require.main === module) {
+  selectArtifacts(process.argv.slice(2))
+    .then(artifacts => runFetch(artifacts, UpstreamResolver.fromEnv()))
+    .catch((err: Error) => {
+      process.stderr.write(`fetch failed: ${err.message}\n`);
+      process.exit(1);
+    });
+}
