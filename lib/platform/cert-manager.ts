@@ -1,0 +1,34 @@
+import { Construct } from 'constructs';
+import { CERT_MANAGER_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
+import { UpstreamResolver } from '../upstream/resolver';
+import { UpstreamManifest } from './upstream-manifest';
+
+/** Props for {@link CertManager}. */
+export interface CertManagerProps {
+  /**
+   * Where upstream files are read from.
+   * @default UpstreamResolver.default()
+   */
+  readonly resolver?: UpstreamResolver;
+}
+
+/** The pinned files {@link CertManager} reads. */
+export function certManagerArtifacts(): UpstreamArtifact[] {
+  return [CERT_MANAGER_MANIFEST];
+}
+
+/**
+ * cert-manager v1.21.1 from its static release manifest (Namespace `cert-manager`, its CRDs, controller,
+ * cainjector and webhook), byte for byte. KServe's webhooks get their certificates from it.
+ */
+export class CertManager extends Construct {
+  /** The namespace the manifest installs into. */
+  public static readonly NAMESPACE = 'cert-manager';
+  /** The release manifest. */
+  public readonly manifest: UpstreamManifest;
+
+  constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
+    super(scope, id);
+    this.manifest = new UpstreamManifest(this, 'Manifest', { artifact: CERT_MANAGER_MANIFEST, resolver: props.resolver });
+  }
+}
