@@ -1,25 +1,31 @@
 /**
- * The app: the agentgateway "KServe integration" guide (httpbun version) as cdk8s charts.
+ * The app: the agentgateway "KServe integration" guide (httpbun version) with the platform under it, as cdk8s
+ * charts.
  *
- * `npm run synth` builds it into a temporary directory and swaps it into dist/ only on success;
+ * `npm run synth` builds it into a staging directory and swaps it into dist/ only on success;
  * `cdk8s synth` (cdk8s.yaml runs this file) writes straight into $CDK8S_OUTDIR.
  */
 import { App } from 'cdk8s';
 import { LlmServingStack, LlmServingStackProps } from './lib/stack';
 import { synthesizeApp } from './lib/synthesizer';
+import { UpstreamResolver } from './lib/upstream/resolver';
 
-/** Builds the app. Edit the props here to change what `dist/` holds. */
-export function buildApp(props: LlmServingStackProps = {}): App {
+/** What dist/ holds. Edit these props to change it; the defaults are the guide. */
+export const STACK_PROPS: LlmServingStackProps = {};
+
+/** Builds the app. */
+export function buildApp(props: LlmServingStackProps = STACK_PROPS): App {
   const app = new App();
   new LlmServingStack(app, props);
   return app;
 }
 
 if (require.main === module) {
-  try {
-    synthesizeApp(buildApp(), process.env.CDK8S_OUTDIR ?? 'dist');
-  } catch (err: any) {
-    process.stderr.write(`synth failed: ${err.message}\n`);
-    process.exit(1);
-  }
+  const resolver = UpstreamResolver.default();
+  resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS))
+    .then(() => synthesizeApp(buildApp({ ...STACK_PROPS, resolver }), process.env.CDK8S_OUTDIR ?? 'dist'))
+    .catch((err: Error) => {
+      process.stderr.write(`synth failed: ${err.message}\n`);
+      process.exit(1);
+    });
 }

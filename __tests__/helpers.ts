@@ -1,6 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
-import * as YAML from 'yaml';
+import * as jsyaml from 'js-yaml';
 import { renderApp } from '../lib/synthesizer';
+import { UpstreamResolver } from '../lib/upstream/resolver';
 
 /** The Kubernetes objects a chart synthesizes, as plain JSON. */
 export function objectsOf(chart: Chart): any[] {
@@ -16,10 +17,23 @@ export function only(objects: any[], kind: string, name?: string): any {
 
 /** Every object an app renders, parsed back from the YAML text the synthesizer writes. */
 export function renderedObjects(app: App): any[] {
-  return renderApp(app).flatMap(f => YAML.parseAllDocuments(f.content).map(d => d.toJS()).filter(Boolean));
+  return renderApp(app).flatMap(f => parseAll(f.content));
 }
 
 /** A fresh test chart. */
 export function chart(): Chart {
   return Testing.chart();
+}
+
+/** The read-only upstream mirror beside the checkout (CI sets UPSTREAM_MIRROR to it). */
+export const MIRROR = process.env.UPSTREAM_MIRROR ?? require('path').join(__dirname, '..', '..', 'shared', 'upstream');
+
+/** A resolver that reads only the mirror: no cache, no downloads. */
+export function mirrorResolver(): UpstreamResolver {
+  return new UpstreamResolver({ mirror: MIRROR, cacheDir: require('path').join(require('os').tmpdir(), 'no-upstream-cache'), allowDownload: false });
+}
+
+/** Parses a multi-document YAML text quickly (js-yaml), dropping empty documents. */
+export function parseAll(text: string): any[] {
+  return jsyaml.loadAll(text).filter(d => d !== null && d !== undefined);
 }

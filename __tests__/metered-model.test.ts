@@ -43,7 +43,9 @@ describe('MeteredModel', () => {
       ],
     });
     const names = renderedObjects(app).map(o => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
-    expect(names.filter(n => n.startsWith('Namespace/'))).toEqual(['Namespace//kserve', 'Namespace//kserve-test', 'Namespace//team-b']);
+    expect(names.filter(n => n === 'Namespace//kserve-test')).toHaveLength(1);
+    expect(names.filter(n => n === 'Namespace//team-b')).toHaveLength(1);
+    expect(names.indexOf('Namespace//team-b')).toBeLessThan(names.indexOf('InferenceService/team-b/qwen'));
     expect(names).toEqual(expect.arrayContaining([
       'HTTPRoute/team-b/qwen-ai', 'AgentgatewayBackend/team-b/qwen-backend', 'AgentgatewayPolicy/team-b/qwen-budget',
       'HTTPRoute/team-b/llama-ai', 'AgentgatewayPolicy/team-b/llama-budget', 'AgentgatewayPolicy/kserve-test/llm-token-budget',

@@ -3,8 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildApp } from '../main';
-import { synthToDir } from '../lib/cli/synth';
+import { runSynth, synthToDir } from '../lib/cli/synth';
 import { LlmServingStack } from '../lib';
+import { CERT_MANAGER_MANIFEST, KSERVE_MANIFEST } from '../lib/upstream/artifacts';
+import { UpstreamResolver } from '../lib/upstream/resolver';
+import { MIRROR } from './helpers';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
@@ -72,5 +75,58 @@ describe('npm run synth', () => {
 
   test('buildApp() with no props is the guide', () => {
     expect(buildApp().charts.map(c => c.node.id)).toEqual(expect.arrayContaining(['ingress', 'models']));
+  });
+});
+
+describe('npm run synth with upstream files that are wrong or missing', () => {
+  /** A mirror of links to the real one, so one file can be replaced or removed. */
+  function linkedMirror(): string {
+    const dir = tmp();
+    for (const a of LlmServingStack.requiredArtifacts()) {
+      const rel = UpstreamResolver.relativePath(a.url);
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.symlinkSync(path.join(MIRROR, rel), path.join(dir, rel));
+    }
+    return dir;
+  }
+
+  function withGoodDist(): { outdir: string; before: Record<string, string> } {
+    const outdir = path.join(tmp(), 'dist');
+    synthToDir({ outdir });
+    return { outdir, before: readTree(outdir) };
+  }
+
+  test('a tampered mirror file fails synth with the URL and both digests, and keeps the old dist/', async () => {
+    const { outdir, before } = withGoodDist();
+    const mirror = linkedMirror();
+    const file = path.join(mirror, UpstreamResolver.relativePath(KSERVE_MANIFEST.url));
+    const text = fs.readFileSync(file, 'utf8');
+    fs.unlinkSync(file);
+    fs.writeFileSync(file, text.replace('kserve/kserve-controller:v0.20.0', 'evil/kserve-controller:v0.20.0'));
+    const resolver = new UpstreamResolver({ mirror, cacheDir: tmp(), allowDownload: false });
+
+    await expect(runSynth(outdir, resolver)).rejects.toThrow(
+      new RegExp(`sha256 mismatch for ${KSERVE_MANIFEST.url.replace(/\./g, '\\.')} .*expected ${KSERVE_MANIFEST.sha256}, got [0-9a-f]{64}`));
+    expect(readTree(outdir)).toEqual(before);
+  });
+
+  test('missing mirror files fail synth listing every missing URL and how to provide them, and keep the old dist/', async () => {
+    const { outdir, before } = withGoodDist();
+    const mirror = linkedMirror();
+    for (const a of [KSERVE_MANIFEST, CERT_MANAGER_MANIFEST]) fs.unlinkSync(path.join(mirror, UpstreamResolver.relativePath(a.url)));
+    const resolver = new UpstreamResolver({ mirror, cacheDir: tmp(), allowDownload: false });
+
+    const failure = runSynth(outdir, resolver);
+    await expect(failure).rejects.toThrow(/2 pinned upstream artifact\(s\) are not available/);
+    await expect(failure).rejects.toThrow(CERT_MANAGER_MANIFEST.url);
+    await expect(failure).rejects.toThrow(KSERVE_MANIFEST.url);
+    await expect(failure).rejects.toThrow(/UPSTREAM_MIRROR=.*npm run fetch/s);
+    expect(readTree(outdir)).toEqual(before);
+  });
+
+  test('the full stack synthesizes byte-identically through a different mirror path', async () => {
+    const { outdir, before } = withGoodDist();
+    await runSynth(outdir, new UpstreamResolver({ mirror: linkedMirror(), cacheDir: tmp(), allowDownload: false }));
+    expect(readTree(outdir)).toEqual(before);
   });
 });

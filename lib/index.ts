@@ -15,3 +15,8 @@ export * from './synthesizer';
 export * from './upstream/artifacts';
 export * from './upstream/resolver';
 export * from './platform/upstream-manifest';
+export * from './platform/agentgateway';
+export * from './platform/agentgateway-control-plane';
+export * from './platform/cert-manager';
+export * from './platform/gateway-api-crds';
+export * from './platform/kserve';

@@ -26,7 +26,7 @@ export class IngressChart extends Chart {
 
   constructor(scope: Construct, id: string, props: IngressChartProps = {}) {
     super(scope, id);
-    const gatewayNamespace = props.gateway?.namespace ?? 'kserve';
+    const gatewayNamespace = props.gateway?.namespace ?? IngressGateway.DEFAULT_NAMESPACE;
     if (props.createNamespace ?? true) {
       this.gatewayNamespace = new Namespace(this, 'Namespace', { name: gatewayNamespace });
     }

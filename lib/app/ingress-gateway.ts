@@ -103,6 +103,11 @@ export interface IngressGatewayProps {
  * and the AI routes attach.
  */
 export class IngressGateway extends Construct {
+  /** The guide's gateway name; KServe's default `kserveIngressGateway` points at it. */
+  public static readonly DEFAULT_NAME = 'kserve-ingress-gateway';
+  /** The guide's gateway namespace. */
+  public static readonly DEFAULT_NAMESPACE = 'kserve';
+
   /** Gateway name. */
   public readonly name: string;
   /** Gateway namespace. */
@@ -120,8 +125,8 @@ export class IngressGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
-    this.name = props.name ?? 'kserve-ingress-gateway';
-    this.namespace = props.namespace ?? 'kserve';
+    this.name = props.name ?? IngressGateway.DEFAULT_NAME;
+    this.namespace = props.namespace ?? IngressGateway.DEFAULT_NAMESPACE;
     this.listenerName = props.listenerName ?? 'http';
     this.port = props.port ?? 80;
     this.allowedRoutes = props.allowedRoutes ?? AllowedRoutes.all();

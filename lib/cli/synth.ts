@@ -1,28 +1,32 @@
 /**
- * `npm run synth`: synthesizes the app into a fresh temporary directory beside dist/, and only when that
- * succeeds replaces dist/ with it (two renames). A failing synth leaves the previous dist/ untouched.
+ * `npm run synth`: synthesizes the app into a fresh staging directory beside dist/, and only when that succeeds
+ * replaces dist/ with it (two renames). A failing synth leaves the previous dist/ untouched.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildApp } from '../../main';
+import { App } from 'cdk8s';
+import { buildApp, STACK_PROPS } from '../../main';
+import { LlmServingStack } from '../stack';
 import { synthesizeApp } from '../synthesizer';
+import { UpstreamResolver } from '../upstream/resolver';
 
 /** Options for {@link synthToDir}. */
 export interface SynthOptions {
   /** The output directory to replace. */
   readonly outdir: string;
   /** Builds the app to write (the real one by default). */
-  readonly build?: typeof buildApp;
+  readonly build?: () => App;
 }
 
-/** Synthesizes into a temporary sibling of `outdir`, then swaps it in. Returns the files written. */
+/** Synthesizes into a staging sibling of `outdir`, then swaps it in. Returns the files written. */
 export function synthToDir(options: SynthOptions): string[] {
   const outdir = path.resolve(options.outdir);
   const parent = path.dirname(outdir);
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}-staging-`));
   try {
-    const files = synthesizeApp((options.build ?? buildApp)(), staging);
+    fs.chmodSync(staging, 0o777 & ~process.umask()); // mkdtemp makes it private; dist/ is an ordinary directory
+    const files = synthesizeApp((options.build ?? (() => buildApp()))(), staging);
     const old = `${staging}-old`;
     const hadOld = fs.existsSync(outdir);
     if (hadOld) fs.renameSync(outdir, old);
@@ -35,14 +39,19 @@ export function synthToDir(options: SynthOptions): string[] {
   }
 }
 
+/** The CLI: makes every pinned artifact available (one error listing all that are missing), then synthesizes. */
+export async function runSynth(outdir: string, resolver = UpstreamResolver.default()): Promise<string[]> {
+  await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS));
+  return synthToDir({ outdir, build: () => buildApp({ ...STACK_PROPS, resolver }) });
+}
+
 if (require.main === module) {
   const started = process.hrtime.bigint();
-  try {
-    const files = synthToDir({ outdir: process.env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist') });
+  runSynth(process.env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist')).then(files => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(`${files.map(f => `  ${path.relative(process.cwd(), f)}`).join('\n')}\nsynthesized ${files.length} files in ${ms.toFixed(0)} ms\n`);
-  } catch (err: any) {
+  }, (err: Error) => {
     process.stderr.write(`synth failed; dist/ was left as it was.\n${err.message}\n`);
     process.exit(1);
-  }
+  });
 }
