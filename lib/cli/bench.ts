@@ -1,0 +1,121 @@
+/**
+ * `npm run bench`: prints, in one run, the figures issue #4 sets targets for, each beside its baseline:
+ * - full-stack `npm run synth` wall time (start-up included) against the floor of parsing and re-emitting the same
+ *   upstream YAML with the `yaml` library cdk8s uses (what a parse-based include would cost), and a byte copy;
+ * - the time each added model costs, at 1, 10 and 100 models.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Yaml } from 'cdk8s';
+import * as YAML from 'yaml';
+import { STACK_PROPS } from '../../main';
+import { LlmServingStack, LlmServingStackProps } from '../stack';
+import { renderApp } from '../synthesizer';
+import { UpstreamResolver } from '../upstream/resolver';
+
+const root = path.resolve(__dirname, '..', '..');
+const resolver = UpstreamResolver.default();
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+/** Wall time of the real CLI, as a user runs it (a fresh process each time). */
+function synthWallMs(runs: number): number[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-'));
+  try {
+    return Array.from({ length: runs }, () => time(() => execFileSync(
+      path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lib', 'cli', 'synth.ts')],
+      { env: { ...process.env, CDK8S_OUTDIR: path.join(outdir, 'dist') }, stdio: 'ignore' })));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function upstreamTexts(): string[] {
+  return LlmServingStack.requiredArtifacts(STACK_PROPS).map(a => resolver.readText(a));
+}
+
+/** Parse every upstream document as YAML 1.1 and emit it again with cdk8s's YAML settings. */
+function parseEmitMs(texts: string[]): number {
+  return time(() => {
+    for (const text of texts) {
+      const docs = YAML.parseAllDocuments(text, { version: '1.1' }).map(d => d.toJS()).filter(d => d != null);
+      Yaml.stringify(...docs);
+    }
+  });
+}
+
+function copyMs(texts: string[]): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-copy-'));
+  try {
+    return time(() => texts.forEach((t, i) => fs.writeFileSync(path.join(dir, `${i}.yaml`), t)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The app charts alone: the platform's cost does not change with the number of models, only adds noise. */
+function stackWithModels(n: number): LlmServingStackProps {
+  return {
+    ...STACK_PROPS,
+    platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false },
+    resolver,
+    models: Array.from({ length: n }, (_, i) => ({
+      inferenceService: { name: `model-${i}`, namespace: `models-${i % 10}` },
+      budget: { name: `model-${i}-budget` },
+    })),
+  };
+}
+
+/** In-process build and render of the app charts with n models. */
+function buildRenderMs(n: number, runs: number): number {
+  return median(Array.from({ length: runs }, () => time(() => {
+    const app = new App();
+    new LlmServingStack(app, stackWithModels(n));
+    renderApp(app);
+  })));
+}
+
+async function main(): Promise<void> {
+  await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS));
+  const texts = upstreamTexts();
+  const mb = texts.reduce((s, t) => s + Buffer.byteLength(t), 0) / 1e6;
+
+  const wall = synthWallMs(3);
+  const floor = [parseEmitMs(texts), parseEmitMs(texts)];
+  const copy = median([copyMs(texts), copyMs(texts), copyMs(texts)]);
+
+  buildRenderMs(10, 5); // warm up the JIT
+  const base = buildRenderMs(0, 21);
+  const perModel = [1, 10, 100].map(n => ({ n, ms: (buildRenderMs(n, n === 100 ? 5 : 21) - base) / n }));
+
+  const synth = median(wall);
+  const parse = median(floor);
+  const row = (label: string, value: string, note = '') => `${label.padEnd(52)}${value.padStart(12)}  ${note}\n`;
+  let out = `\nupstream input: ${texts.length} files, ${mb.toFixed(1)} MB\n\n`;
+  out += row('full-stack `npm run synth` wall (median of 3)', `${synth.toFixed(0)} ms`, `runs: ${wall.map(x => x.toFixed(0)).join(', ')} ms`);
+  out += row('floor: `yaml` parse + emit of the same input', `${parse.toFixed(0)} ms`, `runs: ${floor.map(x => x.toFixed(0)).join(', ')} ms`);
+  out += row('floor: copying the bytes', `${copy.toFixed(0)} ms`);
+  out += row('synth / parse+emit floor', `${(synth / parse).toFixed(2)}x`, synth < parse ? 'target < 1: met' : 'target < 1: MISSED');
+  out += '\n';
+  out += row('app charts with 0 models: build + render (median)', `${base.toFixed(1)} ms`);
+  for (const { n, ms } of perModel) {
+    out += row(`time per added model, ${n} model${n === 1 ? '' : 's'}`, `${ms.toFixed(2)} ms`, ms < 30 ? 'target < 30 ms: met' : 'target < 30 ms: MISSED');
+  }
+  process.stdout.write(out);
+}
+
+main().catch(err => {
+  process.stderr.write(`bench failed: ${err.message}\n`);
+  process.exit(1);
+});
