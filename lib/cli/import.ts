@@ -12,6 +12,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { artifactByUrl, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
+import { writeBuiltinFieldData } from './import-k8s-schemas';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+  // Field lists of built-in kinds, for the validator's unknown-field checks.
+  const data = writeBuiltinFieldData();
+  process.stdout.write(`imports/k8s-builtin-fields.json <- ${data.source.package}@${data.source.version}\n`);
 }
 
 main().catch(err => {
