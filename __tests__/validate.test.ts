@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { HttpRouteRef, TokenBudget } from '../lib';
+import { runValidate } from '../lib/cli/validate';
+import { InvalidOutputError, synthToDir } from '../lib/cli/synth';
+import { LlmServingStack } from '../lib/stack';
+import { ValidationCache } from '../lib/validate/cache';
+import { formatFinding } from '../lib/validate/findings';
+import { Validator } from '../lib/validate/validator';
+import { mirrorResolver } from './helpers';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'validate-test-'));
+const cache = ValidationCache.default();
+const validator = new Validator({ resolver: mirrorResolver(), cache });
+const CORPUS = path.join(__dirname, 'corpus');
+
+describe('validate on the synthesized stack', () => {
+  const dist = path.join(tmp(), 'dist');
+  synthToDir({ outdir: dist, validator });
+
+  test('accepts the whole default dist/', () => {
+    const result = validator.validatePaths([dist]);
+    expect(result.findings.filter(f => f.severity === 'error').map(formatFinding)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.objects).toBeGreaterThan(130);
+  });
+
+  test('judges upstream documents once per pin and keeps the verdicts in the cache', () => {
+    const files = fs.readdirSync(cache.dir!, { recursive: true }).map(String);
+    expect(files.some(f => /pin-[0-9a-f]{64}\.json$/.test(f))).toBe(true);
+    expect(files.some(f => /crd-index-[0-9a-f]{64}\.json$/.test(f))).toBe(true);
+  });
+
+  test('judges custom resources by the CRDs in the input alone, with no pinned stack and no cache', () => {
+    const alone = new Validator({ resolver: null, cache: ValidationCache.disabled() });
+    const input = ['0001-agentgateway.k8s.yaml', '0005-models.k8s.yaml'].map(f => path.join(dist, f));
+    const findings = alone.validatePaths(input).findings.map(formatFinding);
+    // Without Gateway API and KServe CRDs, their kinds are unknown; agentgateway's are judged by the input's CRDs.
+    expect(findings.filter(f => /no matches for kind "(InferenceService|HTTPRoute)"/.test(f))).toHaveLength(2);
+    expect(findings.filter(f => /AgentgatewayBackend|AgentgatewayPolicy/.test(f))).toEqual([]);
+  });
+});
+
+describe('npm run validate', () => {
+  const run = (args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = runValidate(args, s => (out += s), s => (err += s));
+    return { code, out, err };
+  };
+
+  test('exits 1 and prints every finding as "file: Kind namespace/name: .path: message"', () => {
+    const { code, out } = run([path.join(CORPUS, 'policy-tokens-zero.yaml')]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/policy-tokens-zero\.yaml:\d+: AgentgatewayPolicy kserve-test\/llm-token-budget: \.spec\.traffic\.rateLimit\.local\[0\]\.tokens: Invalid value: 0/);
+    // Alone, the policy also lacks its Namespace and its route: all findings, not just the first.
+    expect(out).toMatch(/Namespace "kserve-test" not found/);
+    expect(out).toMatch(/HTTPRoute kserve-test\/mock-llm-ai not found/);
+    expect(out).toMatch(/^INVALID: 1 objects in 1 files, 3 errors/m);
+  });
+
+  test('exits 2 when an input cannot be read', () => {
+    const { code, err } = run([path.join(tmp(), 'nope.yaml')]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/cannot read .*nope\.yaml: no such file or directory/);
+  });
+
+  test('exits 2 on an unknown option', () => {
+    expect(run(['--stirct']).code).toBe(2);
+  });
+
+  test('exits 0 on valid input', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n');
+    const { code, out } = run([dir]);
+    expect(out).toMatch(/^valid: 1 objects in 1 files, 0 errors, 0 warnings/m);
+    expect(code).toBe(0);
+  });
+});
+
+describe('npm run synth', () => {
+  test('refuses output that fails validation and keeps the old dist/', () => {
+    const dist = path.join(tmp(), 'dist');
+    synthToDir({ outdir: dist, validator });
+    const before = fs.readdirSync(dist).map(f => fs.readFileSync(path.join(dist, f), 'utf8'));
+    const dangling = () => {
+      const app = new App();
+      const stack = new LlmServingStack(app, { resolver: mirrorResolver() });
+      // Constructs cannot know this route does not exist; validation can.
+      new TokenBudget(stack.models, 'Stray', { route: HttpRouteRef.fromName('no-such-route', 'kserve-test'), name: 'stray-budget' });
+      return app;
+    };
+    expect(() => synthToDir({ outdir: dist, build: dangling, validator }))
+      .toThrow(InvalidOutputError);
+    expect(() => synthToDir({ outdir: dist, build: dangling, validator }))
+      .toThrow(/dist\/0005-models\.k8s\.yaml:\d+: AgentgatewayPolicy kserve-test\/stray-budget: \.spec\.targetRefs\[0\]: HTTPRoute kserve-test\/no-such-route not found/);
+    expect(fs.readdirSync(dist).map(f => fs.readFileSync(path.join(dist, f), 'utf8'))).toEqual(before);
+  });
+});
+
+describe('the validation cache', () => {
+  test('stores and reads back values, and treats a corrupt entry as a miss', () => {
+    const dir = tmp();
+    const c = new ValidationCache(dir);
+    c.set('k', { a: 1 });
+    expect(c.get('k')).toEqual({ a: 1 });
+    const [version] = fs.readdirSync(dir);
+    fs.writeFileSync(path.join(dir, version, 'k.json'), '{not json');
+    expect(c.get('k')).toBeUndefined();
+  });
+
+  test('drops entries left by other versions of the validator when it first writes', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, '0123456789abcdef'));
+    new ValidationCache(dir).set('k', 1);
+    expect(fs.readdirSync(dir)).toHaveLength(1);
+    expect(fs.readdirSync(dir)).not.toContain('0123456789abcdef');
+  });
+});

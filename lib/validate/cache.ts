@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * A directory of JSON files keyed by content hashes and by a fingerprint of the validator's own code, so a changed
+ * validator never reuses a stale verdict. Writes are atomic; a corrupt or unreadable entry is a miss.
+ */
+export class ValidationCache {
+  /** The cache for this machine: `$VALIDATE_CACHE`, else `$XDG_CACHE_HOME/kserve-agentgateway-stack/validate`. */
+  public static default(env: NodeJS.ProcessEnv = process.env): ValidationCache {
+    const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    return new ValidationCache(env.VALIDATE_CACHE || path.join(base, 'kserve-agentgateway-stack', 'validate'));
+  }
+
+  /** A cache that never stores anything. */
+  public static disabled(): ValidationCache {
+    return new ValidationCache(undefined);
+  }
+
+  private readonly fingerprint: string;
+  private pruned = false;
+
+  constructor(public readonly dir: string | undefined) {
+    this.fingerprint = codeFingerprint();
+  }
+
+  /** The stored value for `key`, or undefined. */
+  public get<T>(key: string): T | undefined {
+    if (!this.dir) return undefined;
+    try {
+      return JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores `value` for `key` (best effort: a read-only cache only costs speed). */
+  public set(key: string, value: unknown): void {
+    if (!this.dir) return;
+    const file = this.file(key);
+    const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.pruneOtherVersions();
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(tmp, JSON.stringify(value));
+      fs.renameSync(tmp, file);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  // Entries of an older validator can never be read again: drop them when this version first writes.
+  private pruneOtherVersions(): void {
+    if (this.pruned || !this.dir) return;
+    this.pruned = true;
+    const current = this.fingerprint.slice(0, 16);
+    try {
+      for (const entry of fs.readdirSync(this.dir)) {
+        if (entry !== current && /^[0-9a-f]{16}$/.test(entry)) fs.rmSync(path.join(this.dir, entry), { recursive: true, force: true });
+      }
+    } catch {
+      // Nothing cached yet.
+    }
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir!, this.fingerprint.slice(0, 16), `${key.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+  }
+}
+
+let fingerprint: string | undefined;
+
+/** sha256 over the validator's source files: any change to how we validate invalidates every cached verdict. */
+function codeFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const hash = createHash('sha256');
+  const dir = __dirname;
+  for (const f of fs.readdirSync(dir).sort()) {
+    if (/\.(ts|js)$/.test(f)) hash.update(f).update(fs.readFileSync(path.join(dir, f)));
+  }
+  fingerprint = hash.digest('hex');
+  return fingerprint;
+}

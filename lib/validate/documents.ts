@@ -1,0 +1,148 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+
+/** The input could not be read at all (exit code 2, not a finding). */
+export class CannotRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CannotRunError';
+  }
+}
+
+/** One YAML document of an input file, before parsing. */
+export interface RawInputDocument {
+  /** The file, as given or found under a given directory. */
+  readonly file: string;
+  /** 1-based line where the document starts. */
+  readonly line: number;
+  /** Its text. */
+  readonly text: string;
+  /** sha256 of the text: the key for results cached per upstream pin. */
+  readonly hash: string;
+}
+
+const YAML_FILE = /\.(ya?ml|json)$/i;
+
+/** Expands files and directories (recursively, sorted) into the YAML/JSON files to read. */
+export function listInputFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const visit = (p: string, given: boolean) => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch (e: any) {
+      throw new CannotRunError(`cannot read ${p}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
+    }
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(p).sort()) {
+        if (entry.startsWith('.')) continue;
+        visit(path.join(p, entry), false);
+      }
+    } else if (given || YAML_FILE.test(p)) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) visit(p, true);
+  return out;
+}
+
+/** Reads a file and splits it into documents at `---` lines, remembering where each starts. */
+export function readDocuments(file: string): RawInputDocument[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e: any) {
+    throw new CannotRunError(`cannot read ${file}: ${e.message}`);
+  }
+  return splitWithLines(text).map(d => ({ file, ...d, hash: createHash('sha256').update(d.text).digest('hex') }));
+}
+
+/** Splits a multi-document YAML text, keeping 1-based start lines and dropping blank documents. */
+export function splitWithLines(text: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  const sep = /^---[ \t]*(?:#.*)?(?:\r?\n|$)/gm;
+  let start = 0;
+  let startLine = 1;
+  let counted = 0; // newlines are counted incrementally: one pass over the text
+  let line = 1;
+  const lineAt = (offset: number) => {
+    for (let i = text.indexOf('\n', counted); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      counted = i + 1;
+    }
+    return line;
+  };
+  let m: RegExpExecArray | null;
+  const push = (end: number, line: number) => {
+    const chunk = text.slice(start, end);
+    const skipped = leadingNonContentLines(chunk);
+    if (skipped !== undefined) out.push({ line: line + skipped, text: chunk });
+  };
+  while ((m = sep.exec(text))) {
+    push(m.index, startLine);
+    startLine = lineAt(m.index + m[0].length);
+    start = m.index + m[0].length;
+  }
+  push(text.length, startLine);
+  return out;
+}
+
+/**
+ * How many blank or comment lines open a document, so its reported line is its first content line; undefined when
+ * it holds nothing else (stops at the first content line).
+ */
+function leadingNonContentLines(chunk: string): number | undefined {
+  let i = 0;
+  let n = 0;
+  while (i < chunk.length) {
+    const end = chunk.indexOf('\n', i);
+    const l = chunk.slice(i, end === -1 ? chunk.length : end).trim();
+    if (l.length > 0 && !l.startsWith('#')) return n;
+    if (end === -1) break;
+    i = end + 1;
+    n++;
+  }
+  return undefined;
+}
+
+/** The result of parsing one document: the object, or the YAML error with its line. */
+export type ParsedDocument =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly line: number; readonly message: string };
+
+/**
+ * Parses a document as kubectl does: YAML 1.1 scalars (sigs.k8s.io/yaml decodes with go-yaml), duplicate keys
+ * rejected.
+ */
+export function parseDocument(doc: RawInputDocument): ParsedDocument {
+  const parsed = YAML.parseDocument(doc.text, { version: '1.1', uniqueKeys: true, prettyErrors: false });
+  const error = parsed.errors[0];
+  if (error) {
+    // doc.line is the first content line; the error's offset counts from the document's first character.
+    // An error at the very end (an unclosed bracket) is reported on the last line that has text.
+    const before = doc.text.slice(0, Math.min(error.pos[0], doc.text.trimEnd().length));
+    const line = doc.line - (leadingNonContentLines(doc.text) ?? 0) + (before.match(/\n/g)?.length ?? 0);
+    return { ok: false, line, message: `YAML does not parse: ${error.message.split('\n')[0]}` };
+  }
+  return { ok: true, value: parsed.toJS({ maxAliasCount: 100 }) };
+}
+
+const pinMemo = new Map<string, { doc: RawInputDocument; parsed: ParsedDocument }[]>();
+
+/**
+ * The documents of a pinned upstream file, parsed, memoized per process by digest: building the CRD index and
+ * judging a pin's objects share one parse.
+ */
+export function parsedPin(url: string, sha256: string, text: () => string): { doc: RawInputDocument; parsed: ParsedDocument }[] {
+  let hit = pinMemo.get(sha256);
+  if (!hit) {
+    hit = splitWithLines(text()).map(d => {
+      const doc = { file: url, ...d, hash: createHash('sha256').update(d.text).digest('hex') };
+      return { doc, parsed: parseDocument(doc) };
+    });
+    pinMemo.set(sha256, hit);
+  }
+  return hit;
+}

@@ -1,0 +1,277 @@
+/**
+ * Validates YAML files of Kubernetes objects offline, with the verdict the API server would give to
+ * `kubectl apply --validate=strict`, plus the references between objects that controllers resolve.
+ */
+import * as path from 'path';
+import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
+import { UpstreamResolver } from '../upstream/resolver';
+import { isDns1123Label, isDns1123Subdomain } from '../validation';
+import { BuiltinSchemas } from './builtin-schemas';
+import { ValidationCache } from './cache';
+import { CelRules } from './cel';
+import { CrdSchemas, CrdSummary, summarizeCrd } from './crd-schemas';
+import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
+import { Finding, jsonPath, Severity } from './findings';
+import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from './references';
+import { validateAgainstSchema } from './structural';
+import { createHash } from 'crypto';
+
+/** Options for {@link validatePaths}. */
+export interface ValidateOptions {
+  /**
+   * Treat warnings as errors.
+   * @default false
+   */
+  readonly strict?: boolean;
+  /**
+   * Where the pinned stack's CRDs (and the upstream files whose objects may be judged once per pin) are read from;
+   * `null` to use only what the input holds.
+   * @default UpstreamResolver.default()
+   */
+  readonly resolver?: UpstreamResolver | null;
+  /**
+   * Where compiled schemas and per-pin verdicts are kept between runs.
+   * @default ValidationCache.default()
+   */
+  readonly cache?: ValidationCache;
+}
+
+/** What a validation found. */
+export interface ValidationResult {
+  /** Every finding, ordered by file and line. */
+  readonly findings: Finding[];
+  /** Objects judged. */
+  readonly objects: number;
+  /** Files read. */
+  readonly files: number;
+  /** No errors (and, under `strict`, no warnings). */
+  readonly ok: boolean;
+}
+
+/** A verdict on one document, without its location: what the per-pin cache stores. */
+interface DocumentVerdict {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly object?: any;
+  readonly crd?: CrdSummary;
+  readonly findings: { path: string; message: string; rule: string; severity: Severity; line?: number }[];
+}
+
+const CLUSTER_SCOPED_BUILTINS = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
+  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'APIService',
+  'CSIDriver', 'CSINode', 'VolumeAttachment', 'RuntimeClass', 'IngressClass', 'CertificateSigningRequest',
+  'FlowSchema', 'PriorityLevelConfiguration', 'ClusterTrustBundle', 'IPAddress', 'ServiceCIDR',
+]);
+
+/** The engine: schemas, CEL and caches, reusable across calls in one process. */
+export class Validator {
+  private readonly cache: ValidationCache;
+  private readonly resolver?: UpstreamResolver;
+  private readonly builtins = new BuiltinSchemas();
+  private readonly cel = new CelRules();
+
+  constructor(options: ValidateOptions = {}) {
+    this.cache = options.cache ?? ValidationCache.default();
+    this.resolver = options.resolver === null ? undefined : options.resolver ?? UpstreamResolver.default();
+  }
+
+  /** Validates files and directories of YAML. Throws CannotRunError when an input cannot be read. */
+  public validatePaths(paths: readonly string[], strict = false): ValidationResult {
+    const files = listInputFiles(paths);
+    const docs = files.flatMap(f => readDocuments(f));
+    return this.validateDocuments(docs, files.length, strict);
+  }
+
+  /** Validates documents already read. */
+  public validateDocuments(docs: readonly RawInputDocument[], fileCount: number, strict = false): ValidationResult {
+    const crds = new CrdSchemas(this.resolver, this.cache);
+    const pinned = this.pinnedVerdicts(docs);
+    const findings: Finding[] = [];
+    const known: KnownObject[] = [];
+    const parsed: { doc: RawInputDocument; object: any }[] = [];
+
+    // First pass: identities and CRDs, so the input's CRDs are known before any custom resource is judged.
+    const verdicts = new Map<RawInputDocument, DocumentVerdict>();
+    for (const doc of docs) {
+      const cached = pinned.get(doc.hash);
+      if (cached) {
+        verdicts.set(doc, cached);
+        if (cached.crd) crds.addFromInput(cached.crd);
+        continue;
+      }
+      const result = parseDocument(doc);
+      if (!result.ok) {
+        findings.push({ file: doc.file, line: result.line, path: '', message: result.message, severity: 'error', rule: 'yaml' });
+        continue;
+      }
+      if (result.value === null || result.value === undefined) continue;
+      parsed.push({ doc, object: result.value });
+      const crd = isCrd(result.value) ? summarizeCrd(result.value, doc.file) : undefined;
+      if (crd) crds.addFromInput(crd);
+    }
+    for (const { doc, object } of parsed) verdicts.set(doc, this.judge(object, crds));
+
+    for (const [doc, v] of verdicts) {
+      const where = { file: doc.file, kind: v.kind, namespace: v.namespace, name: v.name };
+      for (const f of v.findings) findings.push({ ...where, line: f.line ?? doc.line, path: f.path, message: f.message, severity: f.severity, rule: f.rule });
+      if (v.kind && v.apiVersion && v.name) {
+        known.push({ file: doc.file, line: doc.line, apiVersion: v.apiVersion, kind: v.kind, namespace: v.namespace, name: v.name, object: v.object });
+      }
+    }
+
+    findings.push(...duplicates(known));
+    const scope = (o: KnownObject) => {
+      if (o.apiVersion.includes('/')) {
+        const crd = crds.lookup(o.apiVersion.split('/')[0], o.kind);
+        if (crd) return crd.scope === 'Namespaced';
+      }
+      return this.builtins.has(o.apiVersion, o.kind) ? !CLUSTER_SCOPED_BUILTINS.has(o.kind) : undefined;
+    };
+    for (const issue of checkReferences([...known, ...runtimeObjects(known)], scope)) {
+      const o = issue.at;
+      findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: issue.message, severity: 'error', rule: 'reference' });
+    }
+
+    findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+    const failing = findings.filter(f => f.severity === 'error' || strict);
+    return { findings, objects: known.length, files: fileCount, ok: failing.length === 0 };
+  }
+
+  /** Schema verdict on one object (no references). */
+  private judge(object: any, crds: CrdSchemas): DocumentVerdict {
+    const findings: DocumentVerdict['findings'] = [];
+    const add = (p: string, message: string, rule = 'schema') => findings.push({ path: p, message, rule, severity: 'error' });
+    if (typeof object !== 'object' || Array.isArray(object)) {
+      add('', 'Invalid value: a Kubernetes object must be a mapping with apiVersion and kind');
+      return { findings };
+    }
+    const { apiVersion, kind } = object;
+    const meta = object.metadata ?? {};
+    const identity = {
+      apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined,
+      kind: typeof kind === 'string' ? kind : undefined,
+      namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+      name: typeof meta.name === 'string' ? meta.name : undefined,
+    };
+    const verdict = { ...identity, findings, object: identity.kind && REFERENCE_KINDS.has(identity.kind) ? object : undefined };
+    if (!identity.apiVersion) add('.apiVersion', 'Required value: apiVersion must be set');
+    if (!identity.kind) add('.kind', 'Required value: kind must be set');
+    if (!identity.apiVersion || !identity.kind) return verdict;
+    if (!identity.name && !meta.generateName) add('.metadata.name', 'Required value: name or generateName is required');
+    if (identity.name !== undefined && !isDns1123Subdomain(identity.name) && !(identity.kind === 'ClusterRole' || identity.kind === 'Role' || identity.kind.endsWith('Binding'))) {
+      add('.metadata.name', `Invalid value: ${JSON.stringify(identity.name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
+    }
+    if (identity.namespace !== undefined && !isDns1123Label(identity.namespace)) {
+      add('.metadata.namespace', `Invalid value: ${JSON.stringify(identity.namespace)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`);
+    }
+    if ((identity.kind === 'Namespace' || identity.kind === 'Service') && identity.name && !isDns1123Label(identity.name)) {
+      add('.metadata.name', `Invalid value: ${JSON.stringify(identity.name)}: a ${identity.kind} name must be a DNS-1123 label (at most 63 characters, no dots)`);
+    }
+
+    const [group, version] = identity.apiVersion.includes('/') ? identity.apiVersion.split('/') : ['', identity.apiVersion];
+    if (this.builtins.has(identity.apiVersion, identity.kind)) {
+      for (const issue of this.builtins.validate(object)) add(issue.path, issue.message);
+      return verdict;
+    }
+    const crd = group ? crds.lookup(group, identity.kind) : undefined;
+    if (!crd) {
+      add('', `no matches for kind "${identity.kind}" in version "${identity.apiVersion}": not a built-in kind, and no CRD for it in the input or the pinned stack`, 'unknown-kind');
+      return verdict;
+    }
+    if (!(version in crd.versions)) {
+      add('.apiVersion', `no matches for kind "${identity.kind}" in version "${identity.apiVersion}": the CRD (${crd.source}) serves ${Object.keys(crd.versions).map(v => `${group}/${v}`).join(', ')}`, 'unknown-kind');
+      return verdict;
+    }
+    const schema = crd.versions[version];
+    if (schema) {
+      for (const issue of validateAgainstSchema(object, schema, this.cel)) add(jsonPath(issue.path), issue.message, issue.rule);
+    }
+    return { ...verdict, crd: identity.kind === 'CustomResourceDefinition' ? summarizeCrd(object, 'input') : undefined };
+  }
+
+  /**
+   * Verdicts for documents that are byte for byte a document of a pinned upstream file: judged once per pin, then
+   * cached. Only pins sharing a document with the input are looked at.
+   */
+  private pinnedVerdicts(docs: readonly RawInputDocument[]): Map<string, DocumentVerdict> {
+    const out = new Map<string, DocumentVerdict>();
+    if (!this.resolver) return out;
+    const wanted = new Set(docs.map(d => d.hash));
+    for (const artifact of ALL_ARTIFACTS) {
+      const hashes = this.pinHashes(artifact);
+      if (!hashes || !hashes.some(h => wanted.has(h))) continue;
+      const key = `pin-${artifact.sha256}`;
+      let verdicts = this.cache.get<Record<string, DocumentVerdict>>(key);
+      if (!verdicts) {
+        verdicts = {};
+        const crds = new CrdSchemas(this.resolver, this.cache);
+        const objects: { hash: string; line: number; object: any }[] = [];
+        for (const { doc: d, parsed: r } of parsedPin(artifact.url, artifact.sha256, () => this.resolver!.readText(artifact))) {
+          if (!r.ok) {
+            verdicts[d.hash] = { findings: [{ path: '', message: r.message, rule: 'yaml', severity: 'error', line: r.line }] };
+            continue;
+          }
+          objects.push({ hash: d.hash, line: d.line, object: r.value });
+          if (isCrd(r.value)) {
+            const s = summarizeCrd(r.value, artifact.url);
+            if (s) crds.addFromInput(s);
+          }
+        }
+        for (const { hash, object } of objects) verdicts[hash] = this.judge(object, crds);
+        this.cache.set(key, verdicts);
+      }
+      for (const [h, v] of Object.entries(verdicts)) if (wanted.has(h)) out.set(h, v);
+    }
+    return out;
+  }
+
+  private pinHashes(artifact: UpstreamArtifact): string[] | undefined {
+    const key = `pin-hashes-${artifact.sha256}`;
+    const cached = this.cache.get<string[]>(key);
+    if (cached) return cached;
+    try {
+      if (this.resolver!.missing([artifact]).length > 0) return undefined;
+    } catch {
+      return undefined;
+    }
+    const hashes = splitWithLines(this.resolver!.readText(artifact)).map(d => sha256(d.text));
+    this.cache.set(key, hashes);
+    return hashes;
+  }
+}
+
+function isCrd(o: any): boolean {
+  return o?.kind === 'CustomResourceDefinition' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('apiextensions.k8s.io/');
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function duplicates(objects: readonly KnownObject[]): Finding[] {
+  const seen = new Map<string, KnownObject>();
+  const out: Finding[] = [];
+  for (const o of objects) {
+    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+    const key = `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    const first = seen.get(key);
+    if (first) {
+      out.push({
+        file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: '', severity: 'error', rule: 'duplicate',
+        message: `duplicate object: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} is also defined at ${path.relative(process.cwd(), first.file) || first.file}:${first.line}`,
+      });
+    } else {
+      seen.set(key, o);
+    }
+  }
+  return out;
+}
+
+/** Validates files and directories with a fresh engine: the library entry point. */
+export function validatePaths(paths: readonly string[], options: ValidateOptions = {}): ValidationResult {
+  return new Validator(options).validatePaths(paths, options.strict ?? false);
+}
