@@ -2,7 +2,8 @@
  * `npm run bench`: prints, in one run, the figures issue #4 sets targets for, each beside its baseline:
  * - full-stack `npm run synth` wall time (start-up included) against the floor of parsing and re-emitting the same
  *   upstream YAML with the `yaml` library cdk8s uses (what a parse-based include would cost), and a byte copy;
- * - the time each added model costs, at 1, 10 and 100 models.
+ * - the time each added model costs, at 1, 10 and 100 models;
+ * - `npm run validate` on the full dist/ (wall, start-up included) against its 2 s target, and objects per second.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -14,6 +15,7 @@ import { STACK_PROPS } from '../../main';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { renderApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
+import { Validator } from '../validate/validator';
 
 const root = path.resolve(__dirname, '..', '..');
 const resolver = UpstreamResolver.default();
@@ -29,16 +31,10 @@ function time(fn: () => void): number {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-/** Wall time of the real CLI, as a user runs it (a fresh process each time). */
-function synthWallMs(runs: number): number[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-'));
-  try {
-    return Array.from({ length: runs }, () => time(() => execFileSync(
-      path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lib', 'cli', 'synth.ts')],
-      { env: { ...process.env, CDK8S_OUTDIR: path.join(outdir, 'dist') }, stdio: 'ignore' })));
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+/** Wall time of a CLI as a user runs it: a fresh process each time. */
+function cliWallMs(script: string, args: string[], env: NodeJS.ProcessEnv, runs: number): number[] {
+  return Array.from({ length: runs }, () => time(() => execFileSync(
+    path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lib', 'cli', script), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' })));
 }
 
 function upstreamTexts(): string[] {
@@ -91,7 +87,15 @@ async function main(): Promise<void> {
   const texts = upstreamTexts();
   const mb = texts.reduce((s, t) => s + Buffer.byteLength(t), 0) / 1e6;
 
-  const wall = synthWallMs(3);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dist-'));
+  const dist = path.join(work, 'dist');
+  cliWallMs('synth.ts', [], { CDK8S_OUTDIR: dist }, 1); // fills the validation cache, as a user's first synth does
+  const wall = cliWallMs('synth.ts', [], { CDK8S_OUTDIR: dist }, 3);
+  const validateWall = cliWallMs('validate.ts', [dist], {}, 3);
+  const validator = new Validator({ resolver });
+  const first = validator.validatePaths([dist]);
+  const inProcess = median([1, 2, 3].map(() => time(() => validator.validatePaths([dist]))));
+  fs.rmSync(work, { recursive: true, force: true });
   const floor = [parseEmitMs(texts), parseEmitMs(texts)];
   const copy = median([copyMs(texts), copyMs(texts), copyMs(texts)]);
 
@@ -101,12 +105,16 @@ async function main(): Promise<void> {
 
   const synth = median(wall);
   const parse = median(floor);
-  const row = (label: string, value: string, note = '') => `${label.padEnd(52)}${value.padStart(12)}  ${note}\n`;
+  const row = (label: string, value: string, note = '') => `${label.padEnd(60)}${value.padStart(12)}  ${note}\n`;
   let out = `\nupstream input: ${texts.length} files, ${mb.toFixed(1)} MB\n\n`;
   out += row('full-stack `npm run synth` wall (median of 3)', `${synth.toFixed(0)} ms`, `runs: ${wall.map(x => x.toFixed(0)).join(', ')} ms`);
   out += row('floor: `yaml` parse + emit of the same input', `${parse.toFixed(0)} ms`, `runs: ${floor.map(x => x.toFixed(0)).join(', ')} ms`);
   out += row('floor: copying the bytes', `${copy.toFixed(0)} ms`);
   out += row('synth / parse+emit floor', `${(synth / parse).toFixed(2)}x`, synth < parse ? 'target < 1: met' : 'target < 1: MISSED');
+  out += '\n';
+  out += row('`npm run validate` of the full dist/ (wall, median of 3)', `${median(validateWall).toFixed(0)} ms`,
+    `${median(validateWall) < 2000 ? 'target < 2000 ms: met' : 'target < 2000 ms: MISSED'}; runs: ${validateWall.map(x => x.toFixed(0)).join(', ')} ms`);
+  out += row('objects validated per second (in-process, warm)', `${Math.round(first.objects / (inProcess / 1000))}`, `${first.objects} objects in ${inProcess.toFixed(0)} ms`);
   out += '\n';
   out += row('app charts with 0 models: build + render (median)', `${base.toFixed(1)} ms`);
   for (const { n, ms } of perModel) {

@@ -9,6 +9,8 @@ import { buildApp, STACK_PROPS } from '../../main';
 import { LlmServingStack } from '../stack';
 import { synthesizeApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
+import { formatFinding } from '../validate/findings';
+import { Validator } from '../validate/validator';
 
 /** Options for {@link synthToDir}. */
 export interface SynthOptions {
@@ -16,6 +18,19 @@ export interface SynthOptions {
   readonly outdir: string;
   /** Builds the app to write (the real one by default). */
   readonly build?: () => App;
+  /**
+   * Validates the new output (as `npm run validate` does) before it replaces `outdir`; errors refuse it.
+   * @default - a validator reading the pinned CRDs through the default resolver
+   */
+  readonly validator?: Validator | false;
+}
+
+/** Output that failed validation; it was not written to dist/. */
+export class InvalidOutputError extends Error {
+  constructor(public readonly findings: string[]) {
+    super(`the synthesized output is not valid, so dist/ was not replaced:\n${findings.map(f => `  ${f}`).join('\n')}`);
+    this.name = 'InvalidOutputError';
+  }
 }
 
 /** Synthesizes into a staging sibling of `outdir`, then swaps it in. Returns the files written. */
@@ -27,6 +42,13 @@ export function synthToDir(options: SynthOptions): string[] {
   try {
     fs.chmodSync(staging, 0o777 & ~process.umask()); // mkdtemp makes it private; dist/ is an ordinary directory
     const files = synthesizeApp((options.build ?? (() => buildApp()))(), staging);
+    if (options.validator !== false) {
+      const result = (options.validator ?? new Validator()).validatePaths([staging]);
+      const errors = result.findings.filter(f => f.severity === 'error');
+      if (errors.length > 0) {
+        throw new InvalidOutputError(errors.map(f => formatFinding({ ...f, file: path.join(path.basename(outdir), path.relative(staging, f.file)) })));
+      }
+    }
     const old = `${staging}-old`;
     const hadOld = fs.existsSync(outdir);
     if (hadOld) fs.renameSync(outdir, old);
@@ -42,7 +64,7 @@ export function synthToDir(options: SynthOptions): string[] {
 /** The CLI: makes every pinned artifact available (one error listing all that are missing), then synthesizes. */
 export async function runSynth(outdir: string, resolver = UpstreamResolver.default()): Promise<string[]> {
   await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS));
-  return synthToDir({ outdir, build: () => buildApp({ ...STACK_PROPS, resolver }) });
+  return synthToDir({ outdir, build: () => buildApp({ ...STACK_PROPS, resolver }), validator: new Validator({ resolver }) });
 }
 
 if (require.main === module) {
