@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
+import { documentFacts } from '../yaml-text';
 
 /** One document of an upstream manifest: its exact text, or an object we changed and re-emit. */
 export type ManifestDocument =
@@ -63,10 +64,7 @@ export function splitDocuments(text: string): string[] {
     .map(doc => (doc.endsWith('\n') ? doc : `${doc}\n`));
 }
 
-const KIND = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*$/m;
-// `name:` indented under a top-level `metadata:` block, before the next top-level key.
-const METADATA_NAME = /^metadata:[ \t]*\r?\n(?:[ \t]+.*\r?\n|[ \t]*#.*\r?\n)*?[ \t]+name:[ \t]*["']?([^"'\s#]+)/m;
-
 function describe(text: string): RawDocument {
-  return { text, kind: KIND.exec(text)?.[1], name: METADATA_NAME.exec(text)?.[1] };
+  const { kind, name } = documentFacts(text);
+  return { text, kind, name };
 }

@@ -1,0 +1,38 @@
+/**
+ * Cheap facts about a YAML document read from its top-level lines, without parsing it: enough to route megabytes
+ * of machine-written, block-style manifests (kind, name, namespace) and to parse only the few documents that need
+ * it. One pass over the line starts; nested content is skipped, never matched.
+ */
+
+/** What the top-level lines of a document say. */
+export interface DocumentFacts {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+}
+
+const SCALAR = /^[ \t]*["']?([^"'\s#]+)["']?[ \t]*(?:#.*)?$/;
+
+/** Reads apiVersion, kind, metadata.name and metadata.namespace from a block-style document. */
+export function documentFacts(text: string): DocumentFacts {
+  const facts: { apiVersion?: string; kind?: string; name?: string; namespace?: string } = {};
+  let inMetadata = false;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const first = text.charCodeAt(start);
+    if (first !== 32 && first !== 9 && first !== 35 && first !== 10 && first !== 13) {
+      // A top-level key (column 0).
+      const line = text.slice(start, end);
+      inMetadata = /^metadata:[ \t]*(#.*)?\r?$/.test(line);
+      const m = /^(apiVersion|kind):(.*)$/.exec(line);
+      if (m) facts[m[1] as 'apiVersion' | 'kind'] = SCALAR.exec(m[2])?.[1];
+    } else if (inMetadata && text.startsWith('  ', start) && text.charCodeAt(start + 2) !== 32) {
+      const m = /^ {2}(name|namespace):(.*)$/.exec(text.slice(start, end));
+      if (m) facts[m[1] as 'name' | 'namespace'] = SCALAR.exec(m[2])?.[1];
+    }
+    start = end + 1;
+  }
+  return facts;
+}
