@@ -7,21 +7,25 @@ import { runSynth, synthToDir } from '../lib/cli/synth';
 import { LlmServingStack } from '../lib';
 import { CERT_MANAGER_MANIFEST, KSERVE_MANIFEST } from '../lib/upstream/artifacts';
 import { UpstreamResolver } from '../lib/upstream/resolver';
+import * as YAML from 'yaml';
 import { MIRROR } from './helpers';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
 }
 
+/** Every file under dir (recursively), by relative path. */
 function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(fs.readdirSync(dir, { recursive: true }).map(String).sort()
+    .filter(f => fs.statSync(path.join(dir, f)).isFile())
+    .map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 describe('npm run synth', () => {
   test('writes one file per chart, named in apply order', () => {
     const outdir = path.join(tmp(), 'dist');
     synthToDir({ outdir, validator: false });
-    const files = fs.readdirSync(outdir).sort();
+    const files = fs.readdirSync(outdir).filter(f => f !== 'gitops').sort();
     for (const f of files) expect(f).toMatch(/^\d{4}-[a-z0-9-]+\.k8s\.yaml$/);
     expect(files.findIndex(f => f.endsWith('-ingress.k8s.yaml'))).toBeLessThan(files.findIndex(f => f.endsWith('-models.k8s.yaml')));
   });
@@ -128,5 +132,36 @@ describe('npm run synth with upstream files that are wrong or missing', () => {
     const { outdir, before } = withGoodDist();
     await runSynth(outdir, new UpstreamResolver({ mirror: linkedMirror(), cacheDir: tmp(), allowDownload: false }));
     expect(readTree(outdir)).toEqual(before);
+  });
+});
+
+describe('GitOps output', () => {
+  const outdir = path.join(tmp(), 'dist');
+  synthToDir({ outdir, validator: false });
+  const read = (f: string) => YAML.parse(fs.readFileSync(path.join(outdir, 'gitops', f), 'utf8'));
+  const charts = fs.readdirSync(outdir).filter(f => f.endsWith('.k8s.yaml')).sort();
+
+  test('holds one kustomization per phase that gives its objects the phase as Argo CD sync wave', () => {
+    charts.forEach((chart, wave) => {
+      const k = read(`${chart.replace('.k8s.yaml', '')}/kustomization.yaml`);
+      expect(k.resources).toEqual([`../../${chart}`]);
+      expect(k.commonAnnotations['argocd.argoproj.io/sync-wave']).toBe(String(wave));
+    });
+  });
+
+  test('marks phases with custom resources to skip Argo CD dry runs while their CRDs are missing', () => {
+    const skips = charts.map(c => read(`${c.replace('.k8s.yaml', '')}/kustomization.yaml`).commonAnnotations['argocd.argoproj.io/sync-options']);
+    // Gateway API, agentgateway and cert-manager hold only CRDs and built-in kinds; KServe (its Issuer and
+    // Certificates), ingress and models hold custom resources.
+    expect(skips).toEqual([undefined, undefined, undefined, 'SkipDryRunOnMissingResource=true', 'SkipDryRunOnMissingResource=true',
+      'SkipDryRunOnMissingResource=true']);
+  });
+
+  test('has a root kustomization listing the phases in order, for one Argo CD Application', () => {
+    expect(read('kustomization.yaml').resources).toEqual(charts.map(c => c.replace('.k8s.yaml', '')));
+  });
+
+  test('leaves the manifests themselves untouched, so `kubectl apply -f dist/` is unchanged', () => {
+    expect(fs.readFileSync(path.join(outdir, charts[0]), 'utf8')).not.toMatch(/argocd/);
   });
 });

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { gitopsFiles } from './gitops';
 import { UpstreamManifest } from './platform/upstream-manifest';
+import { DocumentFacts, documentFacts } from './yaml-text';
 
 /**
  * Writes one YAML file per chart, named `<index>-<chart id>.k8s.yaml` in dependency order, so a plain sort of
@@ -13,12 +15,13 @@ import { UpstreamManifest } from './platform/upstream-manifest';
  */
 export function synthesizeApp(app: App, outdir: string): string[] {
   const files = renderApp(app);
-  fs.mkdirSync(outdir, { recursive: true });
-  return files.map(({ name, content }) => {
+  const written = [...files, ...gitopsFiles(files)].map(({ name, content }) => {
     const file = path.join(outdir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content);
     return file;
   });
+  return written.slice(0, files.length);
 }
 
 /** A rendered output file. */
@@ -27,6 +30,8 @@ export interface RenderedFile {
   readonly name: string;
   /** Its YAML text. */
   readonly content: string;
+  /** What each of its documents is. */
+  readonly objects: readonly DocumentFacts[];
 }
 
 /** Renders every chart to text without touching the disk. */
@@ -36,10 +41,14 @@ export function renderApp(app: App): RenderedFile[] {
   const seen = new Map<string, string>();
   return charts.map((chart, index) => {
     const docs: string[] = [];
+    const objects: DocumentFacts[] = [];
     for (const c of chart.node.findAll()) {
       if (Chart.of(c) !== chart) continue;
       if (c instanceof UpstreamManifest) {
-        for (const d of c.documents) docs.push('raw' in d ? d.raw : Yaml.stringify(d.object));
+        for (const d of c.documents) {
+          docs.push('raw' in d ? d.raw : Yaml.stringify(d.object));
+          objects.push('raw' in d ? documentFacts(d.raw) : facts(d.object));
+        }
       } else if (c instanceof ApiObject) {
         const json = c.toJson();
         const key = `${json.apiVersion.split('/').slice(0, -1).join('/')}/${json.kind}/${json.metadata?.namespace ?? ''}/${json.metadata?.name}`;
@@ -50,10 +59,15 @@ export function renderApp(app: App): RenderedFile[] {
         }
         seen.set(key, c.node.path);
         docs.push(Yaml.stringify(json));
+        objects.push(facts(json));
       }
     }
-    return { name: `${String(index).padStart(4, '0')}-${chart.node.id}.k8s.yaml`, content: docs.join('---\n') };
+    return { name: `${String(index).padStart(4, '0')}-${chart.node.id}.k8s.yaml`, content: docs.join('---\n'), objects };
   });
+}
+
+function facts(o: any): DocumentFacts {
+  return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata?.name, namespace: o.metadata?.namespace };
 }
 
 function validateConstructs(app: App): void {

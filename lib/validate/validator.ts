@@ -108,7 +108,7 @@ export class Validator {
         findings.push({ file: doc.file, line: result.line, path: '', message: result.message, severity: 'error', rule: 'yaml' });
         continue;
       }
-      if (result.value === null || result.value === undefined) continue;
+      if (result.value === null || result.value === undefined || isBuildConfig(result.value)) continue;
       parsed.push({ doc, object: result.value });
       const crd = isCrd(result.value) ? summarizeCrd(result.value, doc.file) : undefined;
       if (crd) crds.addFromInput(crd);
@@ -242,6 +242,11 @@ export class Validator {
     this.cache.set(key, hashes);
     return hashes;
   }
+}
+
+// kustomization.yaml files (dist/gitops/) configure a build; they are not applied to the cluster.
+function isBuildConfig(o: any): boolean {
+  return typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.config.k8s.io/');
 }
 
 function isCrd(o: any): boolean {
