@@ -1,0 +1,10 @@
+// Synthesizes the default stack once per test run, for the tests that only read a dist/ (deploy, destroy, validate).
+import * as path from 'path';
+
+export const TEST_DIST = path.join(__dirname, '..', '.cache', 'test-dist', 'dist');
+
+export default function globalSetup(): void {
+  require('./setup-env');
+  const { synthToDir } = require('../lib/cli/synth');
+  synthToDir({ outdir: TEST_DIST, validator: false });
+}

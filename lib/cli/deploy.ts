@@ -1,0 +1,43 @@
+/**
+ * `npm run deploy -- [--context NAME] [--timeout DURATION] [--dry-run] [--force-conflicts]`: applies dist/ phase by
+ * phase with server-side apply, waiting between phases as the guide does. Running it twice changes nothing.
+ * Exit 0: deployed (or planned); 1: a step failed or timed out; 2: bad arguments or no dist/.
+ */
+import * as path from 'path';
+import { isDuration, parseArgs } from '../ops/args';
+import { deployPlan } from '../ops/deploy-plan';
+import { Kubectl } from '../ops/kubectl';
+import { readPhases } from '../ops/manifests';
+import { runSteps } from '../ops/runner';
+
+const USAGE = 'usage: npm run deploy -- [--context NAME] [--timeout DURATION] [--dry-run] [--force-conflicts] [--dist DIR]\n';
+
+/** Runs the CLI; returns the exit code. */
+export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, retryDelayMs = 2000): Promise<number> {
+  let args: Record<string, string | boolean>;
+  try {
+    args = parseArgs(argv, { values: ['context', 'timeout', 'dist'], flags: ['dry-run', 'force-conflicts'] });
+    if (args.timeout !== undefined && !isDuration(String(args.timeout))) throw new Error(`--timeout must be a duration like 90s, 5m or 1h, got ${JSON.stringify(args.timeout)}`);
+  } catch (e: any) {
+    out(`deploy: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  const dist = String(args.dist ?? env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'));
+  let phases;
+  try {
+    phases = readPhases(dist);
+  } catch (e: any) {
+    out(`deploy: ${e.message}\n`);
+    return 2;
+  }
+  const steps = deployPlan(phases, String(args.timeout ?? '5m'), args['force-conflicts'] === true);
+  const kubectl = new Kubectl({ context: args.context as string | undefined, env });
+  out(`${args['dry-run'] ? 'Plan' : 'Deploying'}: ${phases.length} phases from ${path.relative(process.cwd(), dist) || dist}, ${steps.length} steps\n`);
+  const ok = await runSteps(steps, kubectl, out, args['dry-run'] === true, retryDelayMs);
+  if (ok && !args['dry-run']) out('deployed. Try it: npm run smoke\n');
+  return ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  runDeploy(process.argv.slice(2)).then(code => (process.exitCode = code));
+}

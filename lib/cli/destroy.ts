@@ -1,0 +1,67 @@
+/**
+ * `npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run]`: deletes what
+ * dist/ describes, in reverse apply order, and waits for its namespaces to go. CRDs stay unless `--include-crds`.
+ * The shared platform (Gateway API, agentgateway, cert-manager, KServe) is deleted only after a yes at the prompt,
+ * or with `--yes`; without a terminal to ask, it is kept.
+ */
+import * as path from 'path';
+import * as readline from 'readline';
+import { isDuration, parseArgs } from '../ops/args';
+import { destroyPlan } from '../ops/destroy-plan';
+import { Kubectl } from '../ops/kubectl';
+import { Phase, PLATFORM_PHASES, readPhases } from '../ops/manifests';
+import { runSteps } from '../ops/runner';
+
+const USAGE = 'usage: npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run] [--dist DIR]\n';
+
+/** Asks a yes/no question on a terminal; undefined when there is none. */
+export type Ask = (question: string) => Promise<boolean | undefined>;
+
+const askOnTerminal: Ask = async question => {
+  if (!process.stdin.isTTY) return undefined;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await new Promise<string>(resolve => rl.question(question, resolve));
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+};
+
+/** Runs the CLI; returns the exit code. */
+export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, ask: Ask = askOnTerminal): Promise<number> {
+  let args: Record<string, string | boolean>;
+  try {
+    args = parseArgs(argv, { values: ['context', 'timeout', 'dist'], flags: ['include-crds', 'yes', 'dry-run'] });
+    if (args.timeout !== undefined && !isDuration(String(args.timeout))) throw new Error(`--timeout must be a duration like 90s, 5m or 1h, got ${JSON.stringify(args.timeout)}`);
+  } catch (e: any) {
+    out(`destroy: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  const dist = String(args.dist ?? env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'));
+  let phases: Phase[];
+  try {
+    phases = readPhases(dist);
+  } catch (e: any) {
+    out(`destroy: ${e.message}\n`);
+    return 2;
+  }
+  const isPlatform = (p: Phase) => PLATFORM_PHASES.test(p.name);
+  const platform = phases.filter(isPlatform).map(p => p.name);
+  let includePlatform = args.yes === true;
+  if (!includePlatform && platform.length > 0 && !args['dry-run']) {
+    const answer = await ask(`Also delete the shared platform (${platform.join(', ')})? Other workloads on the cluster may use it. [y/N] `);
+    includePlatform = answer === true;
+    if (answer === undefined) out(`no terminal to ask: keeping the shared platform (${platform.join(', ')}); pass --yes to delete it too\n`);
+  }
+  const steps = destroyPlan(phases, {
+    includeCrds: args['include-crds'] === true,
+    includePlatform: includePlatform || args['dry-run'] === true,
+    timeout: String(args.timeout ?? '5m'),
+    isPlatform,
+  });
+  if (!args['include-crds']) out('keeping CustomResourceDefinitions (deleting one deletes every object of its kind); pass --include-crds to delete them\n');
+  const ok = await runSteps(steps, new Kubectl({ context: args.context as string | undefined, env }), out, args['dry-run'] === true);
+  return ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  runDestroy(process.argv.slice(2)).then(code => (process.exitCode = code));
+}

@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { splitDocuments } from '../platform/upstream-manifest';
+import { DocumentFacts, documentFacts } from '../yaml-text';
+
+/** One object of a phase: its facts, its text, and its parsed form on demand. */
+export interface ManifestObject extends DocumentFacts {
+  readonly text: string;
+  /** Parses the document (only the few whose contents a step needs). */
+  parse(): any;
+}
+
+/** One chart file of dist/: a phase of the apply order. */
+export interface Phase {
+  /** e.g. `0003-kserve`. */
+  readonly name: string;
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** Its objects, in file order. */
+  readonly objects: readonly ManifestObject[];
+}
+
+/** The platform phases: shared by everything on the cluster, so destroy asks before removing them. */
+export const PLATFORM_PHASES = /-(gateway-api|agentgateway|cert-manager|kserve)$/;
+
+/** Reads dist/'s chart files (`NNNN-*.k8s.yaml`, in name order, which is apply order). */
+export function readPhases(dist: string): Phase[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dist).filter(f => /^\d{4}-.*\.k8s\.yaml$/.test(f)).sort();
+  } catch (e: any) {
+    throw new Error(`cannot read ${dist}: ${e.message}; run \`npm run synth\` first`);
+  }
+  if (names.length === 0) throw new Error(`${dist} holds no NNNN-*.k8s.yaml files; run \`npm run synth\` first`);
+  return names.map(f => {
+    const file = path.join(dist, f);
+    const objects = splitDocuments(fs.readFileSync(file, 'utf8')).map(text => {
+      const facts = documentFacts(text);
+      let parsed: any;
+      return { ...facts, text, parse: () => (parsed ??= YAML.parse(text, { version: '1.1' })) };
+    }).filter(o => o.kind !== undefined);
+    return { name: f.replace(/\.k8s\.yaml$/, ''), file, objects };
+  });
+}

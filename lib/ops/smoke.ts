@@ -1,0 +1,244 @@
+/**
+ * The guide's end-to-end test of a token budget, as code: one request proves the route answers and that agentgateway
+ * can count the tokens of a response; a burst then proves the budget is enforced, i.e. that a `429` arrives no later
+ * than the budget allows.
+ *
+ * Kept free of kubectl and of dist/ (see `lib/cli/smoke.ts` for those) so it can be tested against local servers.
+ */
+import * as http from 'http';
+import * as https from 'https';
+
+export interface SmokeOptions {
+  /** Base URL of the gateway, e.g. `http://127.0.0.1:8080` (a port-forward). */
+  readonly url: string;
+  /** Host header: the route's hostname, as the gateway matches routes by it. @default - the URL's host */
+  readonly host?: string;
+  /** Request path. @default '/llm/chat/completions' */
+  readonly path?: string;
+  /** `model` of the chat-completions request. @default 'mock-llm' */
+  readonly model?: string;
+  /** Burst size, after the first request. @default 30 */
+  readonly requests?: number;
+  /** Tokens per window of the policy under test. */
+  readonly budgetTokens: number;
+  /** Extra requests allowed beyond the computed limit, for the bucket refilling during the burst. @default 2 */
+  readonly slack?: number;
+  /** Timeout of each request. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Receives one line per request and the verdict. @default - discarded */
+  readonly log?: (line: string) => void;
+}
+
+export interface SmokeResult {
+  readonly ok: boolean;
+  /** `PASS: ...` or `FAIL: ...`, also the last line logged. */
+  readonly verdict: string;
+  /** Status of each request in order, the first request included; 0 for a request that got no response. */
+  readonly statuses: number[];
+  /** 1-based number of the first request answered 429, counted from the first request. */
+  readonly firstLimitedAt?: number;
+}
+
+export const SMOKE_DEFAULTS = {
+  path: '/llm/chat/completions',
+  model: 'mock-llm',
+  requests: 30,
+  slack: 2,
+  timeoutMs: 10_000,
+} as const;
+
+/** A response body larger than this is not a chat completion; reading stops there rather than buffering it all. */
+const MAX_BODY_BYTES = 1 << 20;
+
+interface Reply {
+  readonly status: number;
+  /** `usage.total_tokens` when the body is JSON carrying a positive number there. */
+  readonly tokens?: number;
+}
+
+/**
+ * Sends the first request, then the burst, and judges the budget. Never throws for what the server does (or fails
+ * to do): every outcome is a verdict.
+ */
+export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
+  const log = o.log ?? (() => undefined);
+  const requests = o.requests ?? SMOKE_DEFAULTS.requests;
+  const slack = o.slack ?? SMOKE_DEFAULTS.slack;
+  const statuses: number[] = [];
+  /** `usage.total_tokens` of each request, parallel to `statuses`. */
+  const tokens: (number | undefined)[] = [];
+  const finish = (ok: boolean, verdict: string, firstLimitedAt?: number): SmokeResult => {
+    log(verdict);
+    return { ok, verdict, statuses, firstLimitedAt };
+  };
+
+  let base: URL;
+  try {
+    base = new URL(o.url);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`unsupported protocol ${base.protocol}`);
+  } catch (e: any) {
+    return finish(false, `FAIL: bad URL ${o.url}: ${e.message}`);
+  }
+  // Appended to the base URL's own path, if any (a gateway behind a path-routing proxy), rather than replacing it.
+  const target = new URL(base.href);
+  target.pathname = base.pathname.replace(/\/+$/, '') + (o.path ?? SMOKE_DEFAULTS.path).replace(/^\/?/, '/');
+  const body = JSON.stringify({ model: o.model ?? SMOKE_DEFAULTS.model, messages: [{ role: 'user', content: 'Hello' }] });
+  const client = new ChatClient(target, o.host, body, o.timeoutMs ?? SMOKE_DEFAULTS.timeoutMs);
+
+  try {
+    // 1. One request: does the route answer, and does the response carry the tokens the budget is charged with?
+    let first: Reply;
+    try {
+      first = await client.send();
+    } catch (e: any) {
+      statuses.push(0);
+      tokens.push(undefined);
+      return finish(false, `FAIL: no response from ${target.href}${o.host ? ` (Host: ${o.host})` : ''}: ${e.message}`);
+    }
+    statuses.push(first.status);
+    tokens.push(first.tokens);
+    if (first.status !== 200) {
+      return finish(false, `FAIL: the first request answered ${first.status}, not 200${firstStatusHint(first.status, o.host)}`);
+    }
+    if (first.tokens === undefined) {
+      return finish(false, 'FAIL: response has no usage.total_tokens: agentgateway cannot count tokens, so no token budget can apply');
+    }
+    const perRequest = first.tokens;
+    const allowed = Math.ceil(o.budgetTokens / perRequest) + slack;
+    let used = perRequest;
+    log(`  #1  200  ${perRequest} tokens (${used} used of ${o.budgetTokens})`);
+
+    // 2. The burst, one request after another: concurrency would let several requests in before any is charged.
+    const failures: string[] = [];
+    let firstLimitedAt: number | undefined;
+    let refills = 0;
+    for (let n = 2; n <= requests + 1; n++) {
+      let reply: Reply;
+      try {
+        reply = await client.send();
+      } catch (e: any) {
+        // Every further request would likely wait out its timeout too: stop rather than hang for N × timeout.
+        statuses.push(0);
+        tokens.push(undefined);
+        log(`  #${n}  ---  no response: ${e.message}`);
+        failures.push(`request #${n} got no response (${e.message})`);
+        break;
+      }
+      statuses.push(reply.status);
+      tokens.push(reply.tokens);
+      if (reply.status === 429) {
+        firstLimitedAt ??= n;
+        log(`  #${n}  429  rate limited`);
+      } else if (reply.status === 200) {
+        if (reply.tokens === undefined) {
+          log(`  #${n}  200  no usage.total_tokens`);
+          failures.push(`request #${n} answered 200 without usage.total_tokens`);
+          continue;
+        }
+        used += reply.tokens;
+        // After a 429, a 200 means the bucket refilled a little: expected with a per-minute window, only reported.
+        const note = firstLimitedAt !== undefined ? ', after a 429: the bucket refilled' : '';
+        if (firstLimitedAt !== undefined) refills++;
+        log(`  #${n}  200  ${reply.tokens} tokens (${used} used of ${o.budgetTokens}${note})`);
+      } else {
+        log(`  #${n}  ${reply.status}  unexpected status`);
+        failures.push(`request #${n} answered ${reply.status}`);
+      }
+    }
+
+    const total = statuses.length;
+    const limit = `each response used ${perRequest} tokens, so at most ${allowed} should pass`;
+    if (failures.length > 0) {
+      return finish(false, `FAIL: ${failures.join('; ')}`, firstLimitedAt);
+    }
+    if (firstLimitedAt === undefined && total < allowed) {
+      // Too few requests to exhaust the budget: the absence of a 429 proves nothing either way.
+      return finish(false, `FAIL: inconclusive: no 429 in ${total} requests, but the token budget of ${o.budgetTokens} may let up to ${allowed} pass (${perRequest} tokens each): send a larger burst`);
+    }
+    if (firstLimitedAt === undefined) {
+      return finish(false, `FAIL: no 429 in ${total} requests: the token budget of ${o.budgetTokens} is not enforced (${limit})`);
+    }
+    const answered = firstLimitedAt - 1;
+    // No failure means every request before the first 429 answered 200 with its tokens.
+    const tokensBefore = tokens.slice(0, answered).reduce<number>((s, t) => s + (t ?? 0), 0);
+    if (firstLimitedAt > allowed) {
+      return finish(false, `FAIL: the first 429 came at request #${firstLimitedAt}, later than the token budget of ${o.budgetTokens} allows (${limit})`, firstLimitedAt);
+    }
+    const refillNote = refills > 0 ? `; ${refills} later request${refills === 1 ? '' : 's'} answered 200 as the bucket refilled` : '';
+    return finish(true, `PASS: ${answered} request${answered === 1 ? '' : 's'} answered (${tokensBefore} tokens), then 429 at request #${firstLimitedAt} (limit allows at most ${allowed})${refillNote}`, firstLimitedAt);
+  } finally {
+    client.close();
+  }
+}
+
+/** What a non-200 first answer most likely means, so the verdict says what to look at. */
+function firstStatusHint(status: number, host: string | undefined): string {
+  switch (status) {
+    case 429: return ': the budget is already spent (an earlier run in this window?); wait for it to refill and retry';
+    case 404: return `: no route matched${host ? ` Host ${host}` : ''} and the path`;
+    default: return status >= 500 ? ': the gateway or the model server failed' : '';
+  }
+}
+
+/**
+ * POSTs the same chat completion each time. Node's `http` rather than fetch: undici forbids overriding `Host`, and
+ * the gateway picks the route by it. One keep-alive agent per run, destroyed at the end, so no socket outlives it.
+ */
+class ChatClient {
+  private readonly agent: http.Agent;
+
+  constructor(private readonly url: URL, private readonly host: string | undefined, private readonly body: string,
+    private readonly timeoutMs: number) {
+    this.agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true, servername: host }) : new http.Agent({ keepAlive: true });
+  }
+
+  send(): Promise<Reply> {
+    const lib = this.url.protocol === 'https:' ? https : http;
+    const headers: http.OutgoingHttpHeaders = {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(this.body),
+      'Accept': 'application/json',
+    };
+    if (this.host) headers.Host = this.host;
+    return new Promise<Reply>((resolve, reject) => {
+      const req = lib.request(this.url, { method: 'POST', headers, agent: this.agent }, res => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= MAX_BODY_BYTES) chunks.push(c);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          const tokens = res.statusCode === 200 ? totalTokens(Buffer.concat(chunks).toString('utf8')) : undefined;
+          resolve({ status: res.statusCode ?? 0, tokens });
+        });
+        res.on('error', fail);
+        // A connection cut mid-body (or by the timeout) ends without 'end'; settling twice is harmless.
+        res.on('close', () => { if (!res.complete) fail(new Error('connection closed before the response was complete')); });
+      });
+      // The whole exchange, not just idle time: a server trickling bytes must not hold the run beyond the timeout.
+      const timer = setTimeout(() => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      function fail(e: Error) {
+        clearTimeout(timer);
+        reject(e);
+      }
+      req.on('error', fail);
+      req.end(this.body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** `usage.total_tokens` of a chat-completion body, if it is a positive number. */
+function totalTokens(text: string): number | undefined {
+  try {
+    const t = JSON.parse(text)?.usage?.total_tokens;
+    return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
