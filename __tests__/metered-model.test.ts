@@ -36,6 +36,7 @@ describe('MeteredModel', () => {
   test('a second model is one more entry, with its own namespace created once', () => {
     const app = new App();
     new LlmServingStack(app, {
+      platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false },
       models: [
         {},
         { inferenceService: { name: 'qwen', namespace: 'team-b' }, budget: { name: 'qwen-budget', tokens: 1000 } },
