@@ -17,6 +17,8 @@ export interface KnownObject {
   readonly object?: any;
   /** Whether the object only exists at runtime (created by a controller from another object). */
   readonly runtime?: string;
+  /** Whether the document is byte for byte from a pinned upstream release (left to upstream by security checks). */
+  readonly pinned?: boolean;
 }
 
 /** A reference problem. */
@@ -29,10 +31,11 @@ export interface ReferenceIssue {
 /** Namespaces every cluster has. */
 export const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
-/** Kinds whose full object the reference checks read. */
+/** Kinds whose full object the reference and security checks read. */
 export const REFERENCE_KINDS = new Set([
   'Namespace', 'Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'Service', 'AgentgatewayBackend', 'AgentgatewayPolicy',
-  'InferenceService', 'ReferenceGrant', 'ConfigMap', 'NetworkPolicy', 'Deployment',
+  'AgentgatewayParameters', 'InferenceService', 'ReferenceGrant', 'ConfigMap', 'NetworkPolicy', 'HorizontalPodAutoscaler',
+  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod',
 ]);
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -13,6 +13,7 @@ import { CrdSchemas, CrdSummary, summarizeCrd } from './crd-schemas';
 import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
 import { Finding, jsonPath, Severity } from './findings';
 import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from './references';
+import { securityIssues, securityMessage } from './security';
 import { validateAgainstSchema } from './structural';
 import { createHash } from 'crypto';
 
@@ -119,7 +120,7 @@ export class Validator {
       const where = { file: doc.file, kind: v.kind, namespace: v.namespace, name: v.name };
       for (const f of v.findings) findings.push({ ...where, line: f.line ?? doc.line, path: f.path, message: f.message, severity: f.severity, rule: f.rule });
       if (v.kind && v.apiVersion && v.name) {
-        known.push({ file: doc.file, line: doc.line, apiVersion: v.apiVersion, kind: v.kind, namespace: v.namespace, name: v.name, object: v.object });
+        known.push({ file: doc.file, line: doc.line, apiVersion: v.apiVersion, kind: v.kind, namespace: v.namespace, name: v.name, object: v.object, pinned: pinned.has(doc.hash) });
       }
     }
 
@@ -131,9 +132,14 @@ export class Validator {
       }
       return this.builtins.has(o.apiVersion, o.kind) ? !CLUSTER_SCOPED_BUILTINS.has(o.kind) : undefined;
     };
-    for (const issue of checkReferences([...known, ...runtimeObjects(known)], scope)) {
+    const everything = [...known, ...runtimeObjects(known)];
+    for (const issue of checkReferences(everything, scope)) {
       const o = issue.at;
       findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: issue.message, severity: 'error', rule: 'reference' });
+    }
+    for (const issue of securityIssues(everything)) {
+      const o = issue.at;
+      findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: securityMessage(issue), severity: 'warning', rule: issue.rule.id });
     }
 
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));

@@ -1,0 +1,262 @@
+/**
+ * Security findings: the ways around a token budget, and workload hardening. Warnings by default, errors under
+ * `--strict`. Objects that are byte for byte from a pinned upstream release are left to their upstream: only what
+ * this input defines (or makes KServe generate) is judged.
+ */
+import { KnownObject } from './references';
+
+/** A finding's stable id, why it matters and how to fix it. */
+export interface SecurityRule {
+  readonly id: string;
+  readonly title: string;
+  readonly why: string;
+  readonly fix: string;
+}
+
+/** Every security finding, by id (the README's table is this list). */
+export const SECURITY_RULES = {
+  SEC001: {
+    id: 'SEC001',
+    title: 'rate-limited model reachable without its budget',
+    why: 'requests on this route reach the model\'s predictor without passing the token budget, so the budget can be walked around',
+    fix: 'let only the budgeted AI route reach the model: label the InferenceService networking.kserve.io/visibility: cluster-local (or set KServe\'s disableIngressCreation), and route other paths elsewhere',
+  },
+  SEC002: {
+    id: 'SEC002',
+    title: 'predictor reachable in-cluster',
+    why: 'any pod in the cluster can call the predictor directly, around the gateway and its budget',
+    fix: 'add a NetworkPolicy in the model\'s namespace that admits ingress to the predictor pods only from the gateway proxy',
+  },
+  SEC003: {
+    id: 'SEC003',
+    title: 'gateway admits routes from all namespaces',
+    why: 'anyone who can create an HTTPRoute in any namespace can attach it and claim a model\'s hostname',
+    fix: 'set allowedRoutes.namespaces.from: Selector with a label only model namespaces carry',
+  },
+  SEC004: {
+    id: 'SEC004',
+    title: 'local rate limit on a gateway that may run several proxies',
+    why: 'a local limit is kept per proxy replica: N replicas admit N times the budget',
+    fix: 'pin the gateway proxy to one replica, or use a global rate limit (rateLimit.global with a rate-limit service)',
+  },
+  SEC005: {
+    id: 'SEC005',
+    title: 'image by mutable tag',
+    why: 'a :latest (or untagged) image can change under the same manifest: what runs is not what was reviewed',
+    fix: 'pin the image by digest (name@sha256:...) or at least by an immutable version tag',
+  },
+  SEC006: {
+    id: 'SEC006',
+    title: 'container not hardened',
+    why: 'a container that may run as root, escalate privileges, write its root filesystem, keep Linux capabilities or use unbounded resources widens what a compromise can do',
+    fix: 'set securityContext runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities.drop: [ALL], and resources.limits for cpu and memory',
+  },
+} as const satisfies Record<string, SecurityRule>;
+
+/** One security finding on an object. */
+export interface SecurityIssue {
+  readonly at: KnownObject;
+  readonly path: string;
+  readonly rule: SecurityRule;
+  readonly detail: string;
+}
+
+/** Formats an issue's message: id, what, why and fix. */
+export function securityMessage(issue: SecurityIssue): string {
+  return `[${issue.rule.id}] ${issue.detail}: ${issue.rule.why}. Fix: ${issue.rule.fix}`;
+}
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const AGW_GROUP = 'agentgateway.dev';
+const groupOf = (o: KnownObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
+const isKind = (o: KnownObject, group: string, kind: string) => o.kind === kind && groupOf(o) === group;
+
+/** Every security finding among `objects` (the input and what controllers create from it). */
+export function securityIssues(objects: readonly KnownObject[]): SecurityIssue[] {
+  const judged = objects.filter(o => !o.pinned);
+  return [
+    ...budgetBypasses(objects),
+    ...unprotectedPredictors(judged, objects),
+    ...openGateways(judged),
+    ...perReplicaLimits(judged, objects),
+    ...containerIssues(judged),
+  ];
+}
+
+/** Policies with a local token (or request) limit, and the routes they meter (directly, or through their Gateway). */
+function rateLimits(objects: readonly KnownObject[]): { policy: KnownObject; routes: KnownObject[] }[] {
+  const routes = objects.filter(o => isKind(o, GATEWAY_GROUP, 'HTTPRoute'));
+  return objects.filter(o => isKind(o, AGW_GROUP, 'AgentgatewayPolicy') && (o.object?.spec?.traffic?.rateLimit?.local ?? []).length > 0)
+    .map(policy => ({
+      policy,
+      routes: routes.filter(r => r.namespace === policy.namespace && (policy.object.spec.targetRefs ?? []).some((t: any) =>
+        (t.kind === 'HTTPRoute' && t.name === r.name) ||
+        (t.kind === 'Gateway' && (r.object?.spec?.parentRefs ?? []).some((p: any) => p.name === t.name && (p.namespace ?? r.namespace) === policy.namespace)))),
+    }));
+}
+
+/** The predictor Services a route's traffic reaches: Service backends, and AI backends whose host is one. */
+function reachedServices(route: KnownObject, objects: readonly KnownObject[]): string[] {
+  const out: string[] = [];
+  for (const rule of route.object?.spec?.rules ?? []) {
+    for (const ref of rule.backendRefs ?? []) {
+      const ns = ref.namespace ?? route.namespace;
+      if ((ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service') out.push(`${ns}/${ref.name}`);
+      if (ref.group === AGW_GROUP && ref.kind === 'AgentgatewayBackend') {
+        const backend = objects.find(o => isKind(o, AGW_GROUP, 'AgentgatewayBackend') && o.namespace === ns && o.name === ref.name);
+        const host: string | undefined = backend?.object?.spec?.ai?.provider?.host;
+        const m = host ? /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(host) : null;
+        if (m) out.push(`${m[2]}/${m[1]}`);
+      }
+    }
+  }
+  return out;
+}
+
+function budgetBypasses(objects: readonly KnownObject[]): SecurityIssue[] {
+  const issues: SecurityIssue[] = [];
+  const limits = rateLimits(objects);
+  const metered = new Set(limits.flatMap(l => l.routes));
+  for (const { policy, routes } of limits) {
+    const services = new Set(routes.flatMap(r => reachedServices(r, objects)));
+    for (const route of objects.filter(o => isKind(o, GATEWAY_GROUP, 'HTTPRoute') && !metered.has(o))) {
+      const reached = reachedServices(route, objects).filter(s => services.has(s));
+      if (reached.length === 0) continue;
+      issues.push({
+        at: route,
+        path: '.spec.rules',
+        rule: SECURITY_RULES.SEC001,
+        detail: `HTTPRoute ${route.namespace}/${route.name}${route.runtime ? ` (${route.runtime})` : ''} sends traffic to ${reached.join(', ')}, ` +
+          `the predictor of a model whose budget is ${policy.namespace}/${policy.name} on ${routes.map(r => `HTTPRoute ${r.name}`).join(', ')}`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** KServe labels predictor pods with the InferenceService name (kserve@v0.20.0:pkg/constants). */
+function predictorPodLabels(isvc: KnownObject): Record<string, string> {
+  return { 'serving.kserve.io/inferenceservice': isvc.name, 'component': 'predictor', 'app': `isvc.${isvc.name}-predictor` };
+}
+
+function selects(selector: any, labels: Record<string, string>): boolean {
+  if (!selector) return true;
+  const ok = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return ok && (selector.matchExpressions ?? []).every((e: any) => {
+    const has = e.key in labels;
+    switch (e.operator) {
+      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
+      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
+}
+
+function unprotectedPredictors(judged: readonly KnownObject[], objects: readonly KnownObject[]): SecurityIssue[] {
+  const policies = objects.filter(o => o.kind === 'NetworkPolicy' && groupOf(o) === 'networking.k8s.io');
+  return judged.filter(o => isKind(o, 'serving.kserve.io', 'InferenceService')).flatMap(isvc => {
+    const labels = predictorPodLabels(isvc);
+    const guarded = policies.some(p => {
+      const spec = p.object?.spec ?? {};
+      const ingress = spec.policyTypes ? spec.policyTypes.includes('Ingress') : true;
+      // A rule with no `from` admits every source: that is no protection.
+      const restricted = (spec.ingress ?? []).every((r: any) => Array.isArray(r.from) && r.from.length > 0);
+      return p.namespace === isvc.namespace && ingress && restricted && selects(spec.podSelector, labels);
+    });
+    return guarded ? [] : [{
+      at: isvc,
+      path: '',
+      rule: SECURITY_RULES.SEC002,
+      detail: `no NetworkPolicy in namespace ${isvc.namespace} restricts ingress to the predictor pods of InferenceService ${isvc.name}`,
+    }];
+  });
+}
+
+function openGateways(judged: readonly KnownObject[]): SecurityIssue[] {
+  return judged.filter(o => isKind(o, GATEWAY_GROUP, 'Gateway')).flatMap(gw => (gw.object?.spec?.listeners ?? []).flatMap((l: any, i: number) =>
+    l.allowedRoutes?.namespaces?.from === 'All' ? [{
+      at: gw,
+      path: `.spec.listeners[${i}].allowedRoutes.namespaces.from`,
+      rule: SECURITY_RULES.SEC003,
+      detail: `listener "${l.name}" admits routes from all namespaces`,
+    }] : []));
+}
+
+/** Why a gateway's proxy may run more than one replica, or undefined. */
+function multipleReplicas(gateway: KnownObject, objects: readonly KnownObject[]): string | undefined {
+  const ref = gateway.object?.spec?.infrastructure?.parametersRef;
+  const params = ref && objects.find(o => isKind(o, AGW_GROUP, 'AgentgatewayParameters') && o.name === ref.name && o.namespace === gateway.namespace);
+  const spec = params?.object?.spec;
+  if ((spec?.deployment?.spec?.replicas ?? 1) > 1) return `its AgentgatewayParameters ${params!.name} asks for ${spec.deployment.spec.replicas} replicas`;
+  if (spec?.horizontalPodAutoscaler && (spec.horizontalPodAutoscaler.spec?.maxReplicas ?? 2) > 1) return `its AgentgatewayParameters ${params!.name} autoscales the proxy`;
+  if (spec?.workload?.kind === 'DaemonSet') return `its AgentgatewayParameters ${params!.name} runs the proxy as a DaemonSet, one per node`;
+  const hpa = objects.find(o => o.kind === 'HorizontalPodAutoscaler' && o.namespace === gateway.namespace &&
+    o.object?.spec?.scaleTargetRef?.name === gateway.name && (o.object?.spec?.maxReplicas ?? 1) > 1);
+  if (hpa) return `HorizontalPodAutoscaler ${hpa.name} scales its proxy up to ${hpa.object.spec.maxReplicas} replicas`;
+  return undefined;
+}
+
+function perReplicaLimits(judged: readonly KnownObject[], objects: readonly KnownObject[]): SecurityIssue[] {
+  const gateways = objects.filter(o => isKind(o, GATEWAY_GROUP, 'Gateway'));
+  return rateLimits(judged).flatMap(({ policy, routes }) => {
+    const parents = gateways.filter(g => routes.some(r => (r.object?.spec?.parentRefs ?? []).some((p: any) => p.name === g.name && (p.namespace ?? r.namespace) === g.namespace)) ||
+      (policy.object.spec.targetRefs ?? []).some((t: any) => t.kind === 'Gateway' && t.name === g.name && g.namespace === policy.namespace));
+    return parents.flatMap(g => {
+      const why = multipleReplicas(g, objects);
+      return why ? [{ at: policy, path: '.spec.traffic.rateLimit.local', rule: SECURITY_RULES.SEC004, detail: `Gateway ${g.namespace}/${g.name} may run several proxies: ${why}` }] : [];
+    });
+  });
+}
+
+/** The containers of an object with a pod template (or an InferenceService predictor), with their JSON paths. */
+function containersOf(o: KnownObject): { path: string; container: any; pod: any }[] {
+  const spec = o.object?.spec;
+  if (!spec) return [];
+  let pod: any;
+  let base: string;
+  if (o.kind === 'InferenceService') {
+    pod = spec.predictor;
+    base = '.spec.predictor';
+  } else if (o.kind === 'Pod') {
+    pod = spec;
+    base = '.spec';
+  } else if (o.kind === 'CronJob') {
+    pod = spec.jobTemplate?.spec?.template?.spec;
+    base = '.spec.jobTemplate.spec.template.spec';
+  } else {
+    pod = spec.template?.spec;
+    base = '.spec.template.spec';
+  }
+  if (!pod) return [];
+  return ['initContainers', 'containers'].flatMap(field => (pod[field] ?? []).map((c: any, i: number) => ({ path: `${base}.${field}[${i}]`, container: c, pod })));
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'InferenceService']);
+
+function containerIssues(judged: readonly KnownObject[]): SecurityIssue[] {
+  const issues: SecurityIssue[] = [];
+  for (const o of judged.filter(x => WORKLOAD_KINDS.has(x.kind))) {
+    for (const { path, container, pod } of containersOf(o)) {
+      const image: string = container.image ?? '';
+      if (image && !image.includes('@') && (/:latest$/.test(image) || !/:[^/]+$/.test(image))) {
+        issues.push({ at: o, path: `${path}.image`, rule: SECURITY_RULES.SEC005, detail: `container "${container.name}" runs image ${image}` });
+      }
+      const sc = container.securityContext ?? {};
+      const podSc = pod.securityContext ?? {};
+      const missing = [
+        (sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true ? 'runAsNonRoot: true' : '',
+        sc.allowPrivilegeEscalation !== false ? 'allowPrivilegeEscalation: false' : '',
+        sc.readOnlyRootFilesystem !== true ? 'readOnlyRootFilesystem: true' : '',
+        !(sc.capabilities?.drop ?? []).includes('ALL') ? 'capabilities.drop: [ALL]' : '',
+        container.resources?.limits?.cpu === undefined ? 'resources.limits.cpu' : '',
+        container.resources?.limits?.memory === undefined ? 'resources.limits.memory' : '',
+      ].filter(Boolean);
+      if (missing.length > 0) {
+        issues.push({ at: o, path, rule: SECURITY_RULES.SEC006, detail: `container "${container.name}" lacks ${missing.join(', ')}` });
+      }
+    }
+  }
+  return issues;
+}
