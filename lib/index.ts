@@ -20,3 +20,5 @@ export * from './platform/agentgateway-control-plane';
 export * from './platform/cert-manager';
 export * from './platform/gateway-api-crds';
 export * from './platform/kserve';
+export * from './app/predictor-network-policy';
+export * from './profiles';

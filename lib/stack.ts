@@ -52,6 +52,11 @@ export interface LlmServingStackProps {
    */
   readonly models?: ModelSpec[];
   /**
+   * Labels put on every model namespace (a gateway can admit routes only from namespaces with them).
+   * @default - none
+   */
+  readonly modelNamespaceLabels?: Record<string, string>;
+  /**
    * KServe's ingress domain, domain template and URL scheme. With the KServe component on they are written to its
    * ConfigMap; either way the hostnames the app computes follow them.
    * @default - KServe's: `{{ .Name }}-{{ .Namespace }}.example.com`
@@ -130,6 +135,7 @@ export class LlmServingStack {
       gateway: this.ingress.gateway,
       models: props.models,
       kserveIngress: this.kserve?.ingressSettings ?? props.kserveIngress,
+      namespaceLabels: props.modelNamespaceLabels,
     });
     this.models.addDependency(this.ingress);
   }

@@ -20,6 +20,43 @@ export interface ContainerResources {
   readonly limits?: ComputeResources;
 }
 
+/** Who can reach a model through KServe's generated routes. */
+export enum ModelVisibility {
+  /** KServe generates external HTTPRoutes on the ingress gateway (the guide's setup). */
+  EXTERNAL = 'External',
+  /**
+   * KServe generates no external routes (label `networking.kserve.io/visibility: cluster-local`): only routes you
+   * define, such as the budgeted AI route, reach the model through the gateway.
+   */
+  CLUSTER_LOCAL = 'ClusterLocal',
+}
+
+/** A container's security settings (the fields a restricted Pod Security profile asks for). */
+export interface ContainerSecurity {
+  /** Refuse to start as root. @default - unset */
+  readonly runAsNonRoot?: boolean;
+  /** The numeric user to run as (needed with runAsNonRoot for images that name no user). @default - unset */
+  readonly runAsUser?: number;
+  /** Forbid gaining privileges (setuid, file capabilities). @default - unset */
+  readonly allowPrivilegeEscalation?: boolean;
+  /** Mount the root filesystem read-only. @default - unset */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** Linux capabilities to drop, e.g. ['ALL']. @default - unset */
+  readonly dropCapabilities?: string[];
+  /** Use the container runtime's default seccomp profile. @default - unset */
+  readonly seccompRuntimeDefault?: boolean;
+}
+
+/** What Kubernetes' `restricted` Pod Security Standard asks of a container (65532 is the conventional nonroot uid). */
+export const RESTRICTED_CONTAINER: ContainerSecurity = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  dropCapabilities: ['ALL'],
+  seccompRuntimeDefault: true,
+};
+
 /** KServe's ingress settings that shape the names and hosts it generates. */
 export interface KServeIngressSettings {
   /**
@@ -89,6 +126,27 @@ export interface InferenceServiceProps {
    * @default KSERVE_DEFAULT_INGRESS
    */
   readonly ingress?: KServeIngressSettings;
+  /**
+   * Whether KServe generates external routes for the model.
+   * @default ModelVisibility.EXTERNAL
+   */
+  readonly visibility?: ModelVisibility;
+  /**
+   * Pins the image by digest (`sha256:<64 hex>`): the container runs `<image>@<digest>`, which cannot change under
+   * the same manifest.
+   * @default - none: the image runs by tag
+   */
+  readonly imageDigest?: string;
+  /**
+   * Environment variables of the model container, e.g. `{ HTTPBUN_BIND: '0.0.0.0:8080' }`.
+   * @default - none
+   */
+  readonly env?: Record<string, string>;
+  /**
+   * Security settings of the model container.
+   * @default - none (the guide sets none); RESTRICTED_CONTAINER is the hardened choice
+   */
+  readonly securityContext?: ContainerSecurity;
 }
 
 /** kserve@v0.20.0:pkg/constants/constants.go CommonDefaultHttpPort: the predictor Service always listens on 80. */
@@ -121,6 +179,12 @@ export class InferenceService extends Construct {
   public readonly generatedPredictorRouteName: string;
   /** The status URL KServe reports. */
   public readonly url: string;
+  /** The port the model container listens on (the predictor Service targets it). */
+  public readonly containerPort: number;
+  /** Whether KServe generates external routes for it. */
+  public readonly visibility: ModelVisibility;
+  /** A label KServe puts on the predictor pods (kserve@v0.20.0:pkg/constants InferenceServicePodLabelKey). */
+  public readonly predictorPodLabels: Readonly<Record<string, string>>;
   /** The generated InferenceService object. */
   public readonly apiObject: kserve.InferenceService;
 
@@ -136,6 +200,8 @@ export class InferenceService extends Construct {
       limits: { cpu: '500m', memory: '256Mi' },
     };
     const ingress = { ...KSERVE_DEFAULT_INGRESS, ...props.ingress };
+    this.containerPort = containerPort;
+    this.visibility = props.visibility ?? ModelVisibility.EXTERNAL;
 
     const errors = new PropErrors('InferenceService', this)
       // The predictor Service `<name>-predictor` must itself be a DNS-1123 label.
@@ -145,7 +211,11 @@ export class InferenceService extends Construct {
       .check(typeof this.image === 'string' && this.image.length > 0 && !/\s/.test(this.image), 'image', this.image, 'a container image reference without spaces')
       .check(isDns1123Label(containerName), 'containerName', containerName, DNS1123_LABEL_RULE)
       .check(isPort(containerPort), 'containerPort', containerPort, 'a whole number from 1 to 65535')
-      .check(isHostname(ingress.ingressDomain), 'ingress.ingressDomain', ingress.ingressDomain, HOSTNAME_RULE);
+      .check(isHostname(ingress.ingressDomain), 'ingress.ingressDomain', ingress.ingressDomain, HOSTNAME_RULE)
+      .check(props.imageDigest === undefined || /^sha256:[0-9a-f]{64}$/.test(props.imageDigest), 'imageDigest', props.imageDigest, 'a digest "sha256:" followed by 64 lower-case hex digits')
+      .check(props.imageDigest === undefined || !this.image.includes('@'), 'imageDigest', props.imageDigest, 'unset when image already names a digest')
+      .check(Object.values(ModelVisibility).includes(this.visibility), 'visibility', this.visibility, `one of ${Object.values(ModelVisibility).join(', ')}`)
+      .check(Object.keys(props.env ?? {}).every(k => /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k)), 'env', props.env, 'names of letters, digits, "_", "-" and "." not starting with a digit');
     checkResources(errors, resources);
     errors.throwIfAny();
 
@@ -157,16 +227,33 @@ export class InferenceService extends Construct {
     this.hostname = renderDomainTemplate(this, ingress, this.name);
     this.predictorHostname = renderDomainTemplate(this, ingress, this.predictorServiceName);
     this.url = `${ingress.urlScheme}://${this.hostname}`;
+    this.predictorPodLabels = { 'serving.kserve.io/inferenceservice': this.name };
 
+    const labels = {
+      ...props.labels,
+      ...(this.visibility === ModelVisibility.CLUSTER_LOCAL ? { 'networking.kserve.io/visibility': 'cluster-local' } : {}),
+    };
+    const sc = props.securityContext;
     this.apiObject = new kserve.InferenceService(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, ...(props.labels ? { labels: { ...props.labels } } : {}) },
+      metadata: { name: this.name, namespace: this.namespace, ...(Object.keys(labels).length > 0 ? { labels } : {}) },
       spec: {
         predictor: {
           containers: [{
             name: containerName,
-            image: this.image,
+            image: props.imageDigest ? `${this.image}@${props.imageDigest}` : this.image,
+            ...(props.env ? { env: Object.entries(props.env).map(([name, value]) => ({ name, value })) } : {}),
             ports: [{ containerPort, protocol: 'TCP' }],
             resources: toResources(resources),
+            ...(sc ? {
+              securityContext: {
+                runAsNonRoot: sc.runAsNonRoot,
+                runAsUser: sc.runAsUser,
+                allowPrivilegeEscalation: sc.allowPrivilegeEscalation,
+                readOnlyRootFilesystem: sc.readOnlyRootFilesystem,
+                capabilities: sc.dropCapabilities ? { drop: [...sc.dropCapabilities] } : undefined,
+                seccompProfile: sc.seccompRuntimeDefault ? { type: 'RuntimeDefault' } : undefined,
+              },
+            } : {}),
           }],
         },
       },

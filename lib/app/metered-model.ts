@@ -2,16 +2,18 @@ import { Construct } from 'constructs';
 import { AiBackend, AiBackendProps } from './ai-backend';
 import { AiRoute, AiRouteProps } from './ai-route';
 import { HttpRouteRef, IHttpRouteRef } from './http-route-ref';
-import { InferenceService, InferenceServiceProps } from './inference-service';
+import { InferenceService, InferenceServiceProps, ModelVisibility } from './inference-service';
 import { IngressGateway } from './ingress-gateway';
 import { ModelEchoHeaders, ModelEchoHeadersProps } from './model-echo-headers';
+import { PredictorNetworkPolicy } from './predictor-network-policy';
 import { TokenBudget, TokenBudgetProps } from './token-budget';
 
 /** Options for the optional model-echo-headers policy of a {@link MeteredModel}. */
 export interface EchoModelHeadersOptions extends Omit<ModelEchoHeadersProps, 'route'> {
   /**
    * The route whose responses get the headers.
-   * @default - the top-level route KServe generates for the inference service (the guide's `mock-llm`)
+   * @default - the top-level route KServe generates for the inference service (the guide's `mock-llm`), or the
+   * budgeted route when the model is cluster-local (KServe then generates none)
    */
   readonly route?: IHttpRouteRef;
 }
@@ -51,6 +53,11 @@ export interface MeteredModelProps {
    * @default {}
    */
   readonly namespaceLabels?: Record<string, string>;
+  /**
+   * Add a NetworkPolicy that admits traffic to the predictor pods only from the gateway proxy.
+   * @default false
+   */
+  readonly networkPolicy?: boolean;
 }
 
 /**
@@ -69,6 +76,8 @@ export class MeteredModel extends Construct {
   public readonly budget: TokenBudget;
   /** The echo-headers policy, when enabled. */
   public readonly echoHeaders?: ModelEchoHeaders;
+  /** The predictor NetworkPolicy, when enabled. */
+  public readonly networkPolicy?: PredictorNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: MeteredModelProps) {
     super(scope, id);
@@ -85,8 +94,13 @@ export class MeteredModel extends Construct {
       const options = props.echoModelHeaders === true ? {} : props.echoModelHeaders;
       this.echoHeaders = new ModelEchoHeaders(this, 'EchoHeaders', {
         ...options,
-        route: options.route ?? HttpRouteRef.fromName(this.inferenceService.generatedRouteName, this.inferenceService.namespace),
+        route: options.route ?? (this.inferenceService.visibility === ModelVisibility.CLUSTER_LOCAL
+          ? this.route
+          : HttpRouteRef.fromName(this.inferenceService.generatedRouteName, this.inferenceService.namespace)),
       });
+    }
+    if (props.networkPolicy) {
+      this.networkPolicy = new PredictorNetworkPolicy(this, 'NetworkPolicy', { inferenceService: this.inferenceService, gateway: props.gateway });
     }
   }
 

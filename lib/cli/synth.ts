@@ -6,7 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildApp, STACK_PROPS } from '../../main';
-import { LlmServingStack } from '../stack';
+import { parseArgs } from '../ops/args';
+import { hardenedProfile, PROFILES } from '../profiles';
+import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { synthesizeApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
 import { formatFinding } from '../validate/findings';
@@ -62,14 +64,36 @@ export function synthToDir(options: SynthOptions): string[] {
 }
 
 /** The CLI: makes every pinned artifact available (one error listing all that are missing), then synthesizes. */
-export async function runSynth(outdir: string, resolver = UpstreamResolver.default()): Promise<string[]> {
-  await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS));
-  return synthToDir({ outdir, build: () => buildApp({ ...STACK_PROPS, resolver }), validator: new Validator({ resolver }) });
+export async function runSynth(outdir: string, resolver = UpstreamResolver.default(), props: LlmServingStackProps = STACK_PROPS): Promise<string[]> {
+  await resolver.ensure(LlmServingStack.requiredArtifacts(props));
+  return synthToDir({ outdir, build: () => buildApp({ ...props, resolver }), validator: new Validator({ resolver }) });
+}
+
+/** Stack props for `--profile NAME` (and, for hardened, `--model-image-digest` or $MODEL_IMAGE_DIGEST). */
+export function profileProps(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LlmServingStackProps {
+  const args = parseArgs(argv, { values: ['profile', 'model-image-digest'], flags: [] });
+  const profile = String(args.profile ?? 'guide');
+  if (profile === 'guide') return STACK_PROPS;
+  if (profile !== 'hardened') throw new Error(`--profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
+  const digest = String(args['model-image-digest'] ?? env.MODEL_IMAGE_DIGEST ?? '');
+  if (!digest) {
+    throw new Error('the hardened profile pins the model image by digest, and httpbun publishes only mutable tags: pass ' +
+      '--model-image-digest sha256:<64 hex> (or set MODEL_IMAGE_DIGEST) with the digest of the image you reviewed, e.g. from ' +
+      '`crane digest sharat87/httpbun:latest`');
+  }
+  return { ...STACK_PROPS, ...hardenedProfile({ modelImageDigest: digest }) };
 }
 
 if (require.main === module) {
   const started = process.hrtime.bigint();
-  runSynth(process.env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist')).then(files => {
+  let props: LlmServingStackProps;
+  try {
+    props = profileProps(process.argv.slice(2));
+  } catch (err: any) {
+    process.stderr.write(`synth: ${err.message}\nusage: npm run synth -- [--profile guide|hardened] [--model-image-digest sha256:...]\n`);
+    process.exit(2);
+  }
+  runSynth(process.env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'), UpstreamResolver.default(), props).then(files => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(`${files.map(f => `  ${path.relative(process.cwd(), f)}`).join('\n')}\nsynthesized ${files.length} files in ${ms.toFixed(0)} ms\n`);
   }, (err: Error) => {

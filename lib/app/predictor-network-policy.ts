@@ -1,0 +1,53 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../validation';
+import { InferenceService } from './inference-service';
+import { IngressGateway } from './ingress-gateway';
+
+/** Props for {@link PredictorNetworkPolicy}. */
+export interface PredictorNetworkPolicyProps {
+  /** The model whose predictor pods are protected. */
+  readonly inferenceService: InferenceService;
+  /** The gateway whose proxy pods may call them (selected by the Gateway's infrastructure labels). */
+  readonly gateway: IngressGateway;
+  /**
+   * Name of the NetworkPolicy.
+   * @default '<inference service name>-predictor-ingress'
+   */
+  readonly name?: string;
+}
+
+/**
+ * A NetworkPolicy that admits traffic to a model's predictor pods only from the gateway proxy, on the model's
+ * port: no pod can call the model around the gateway and its token budget. KServe's control plane needs no rule:
+ * in Standard mode it never connects to predictor pods (health checks come from the kubelet, which NetworkPolicies
+ * do not filter).
+ */
+export class PredictorNetworkPolicy extends Construct {
+  /** Policy name. */
+  public readonly name: string;
+  /** The generated NetworkPolicy object. */
+  public readonly apiObject: k8s.KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: PredictorNetworkPolicyProps) {
+    super(scope, id);
+    const { inferenceService: isvc, gateway } = props;
+    this.name = props.name ?? `${isvc.name}-predictor-ingress`;
+    new PropErrors('PredictorNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).throwIfAny();
+
+    this.apiObject = new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: this.name, namespace: isvc.namespace },
+      spec: {
+        podSelector: { matchLabels: { ...isvc.predictorPodLabels } },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': gateway.namespace } },
+            podSelector: { matchLabels: { ...gateway.infrastructureLabels } },
+          }],
+          ports: [{ port: k8s.IntOrString.fromNumber(isvc.containerPort), protocol: 'TCP' }],
+        }],
+      },
+    });
+  }
+}
