@@ -93,17 +93,13 @@ describe('npm run deploy', () => {
     ]);
   });
 
-  test('is idempotent: a second run issues the same server-side applies and waits', async () => {
+  test('is idempotent and honours --context and --timeout: a second run issues the same calls, in that context', async () => {
     const first = shared.calls().map(c => c.args);
-    expect((await run(runDeploy, [], shared.env)).code).toBe(0);
-    expect(shared.calls().map(c => c.args).slice(first.length)).toEqual(first);
-  });
-
-  test('passes --context to every call and --timeout to every wait', async () => {
-    const { env, calls } = fakeCluster();
-    await run(runDeploy, ['--context', 'kind-llm', '--timeout', '90s'], env);
-    for (const c of calls()) expect(c.args.slice(0, 2)).toEqual(['--context', 'kind-llm']);
-    for (const c of calls().filter(x => x.args[2] === 'wait')) expect(c.args).toContain('--timeout=90s');
+    expect((await run(runDeploy, ['--context', 'kind-llm', '--timeout', '5m'], shared.env)).code).toBe(0);
+    const second = shared.calls().slice(first.length).map(c => c.args);
+    for (const args of second) expect(args.slice(0, 2)).toEqual(['--context', 'kind-llm']);
+    expect(second.map(a => a.slice(2))).toEqual(first);
+    for (const args of first.filter(a => a[0] === 'wait')) expect(args).toContain('--timeout=5m');
   });
 
   test('on a timeout, says what it waited for and how to inspect it, and stops', async () => {
