@@ -205,7 +205,9 @@ function admission(gateway: any, route: KnownObject, ref: any, routeNsLabels: Re
   return reasons.join('; ');
 }
 
-function selects(selector: any, labels: Record<string, string>): boolean {
+/** Whether a Kubernetes label selector (matchLabels and matchExpressions) selects these labels; no selector selects all. */
+export function selects(selector: any, labels: Record<string, string>): boolean {
+  if (!selector) return true;
   const okLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   const okExpr = (selector.matchExpressions ?? []).every((e: any) => {
     const has = e.key in labels;

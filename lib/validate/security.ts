@@ -3,7 +3,7 @@
  * `--strict`. Objects that are byte for byte from a pinned upstream release are left to their upstream: only what
  * this input defines (or makes KServe generate) is judged.
  */
-import { KnownObject } from './references';
+import { KnownObject, selects } from './references';
 
 /** A finding's stable id, why it matters and how to fix it. */
 export interface SecurityRule {
@@ -137,21 +137,6 @@ function budgetBypasses(objects: readonly KnownObject[]): SecurityIssue[] {
 /** KServe labels predictor pods with the InferenceService name (kserve@v0.20.0:pkg/constants). */
 function predictorPodLabels(isvc: KnownObject): Record<string, string> {
   return { 'serving.kserve.io/inferenceservice': isvc.name, 'component': 'predictor', 'app': `isvc.${isvc.name}-predictor` };
-}
-
-function selects(selector: any, labels: Record<string, string>): boolean {
-  if (!selector) return true;
-  const ok = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  return ok && (selector.matchExpressions ?? []).every((e: any) => {
-    const has = e.key in labels;
-    switch (e.operator) {
-      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
-      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      default: return false;
-    }
-  });
 }
 
 function unprotectedPredictors(judged: readonly KnownObject[], objects: readonly KnownObject[]): SecurityIssue[] {
