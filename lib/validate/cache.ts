@@ -72,13 +72,21 @@ export class ValidationCache {
 
 let fingerprint: string | undefined;
 
-/** sha256 over the validator's source files: any change to how we validate invalidates every cached verdict. */
+/**
+ * sha256 over the validator's source files (this folder, recursively) and the built-in field data: any change to
+ * how we validate invalidates every cached verdict.
+ */
 function codeFingerprint(): string {
   if (fingerprint) return fingerprint;
   const hash = createHash('sha256');
-  const dir = __dirname;
-  for (const f of fs.readdirSync(dir).sort()) {
-    if (/\.(ts|js)$/.test(f)) hash.update(f).update(fs.readFileSync(path.join(dir, f)));
+  const files = fs.readdirSync(__dirname, { recursive: true }).map(String).filter(f => /\.(ts|js)$/.test(f)).sort()
+    .map(f => path.join(__dirname, f));
+  for (const f of [...files, path.join(__dirname, '..', '..', 'imports', 'k8s-builtin-fields.json')]) {
+    try {
+      hash.update(path.basename(f)).update(fs.readFileSync(f));
+    } catch {
+      // A file that is not there (compiled layouts) does not change the verdicts.
+    }
   }
   fingerprint = hash.digest('hex');
   return fingerprint;
