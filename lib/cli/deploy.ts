@@ -4,7 +4,7 @@
  * Exit 0: deployed (or planned); 1: a step failed or timed out; 2: bad arguments or no dist/.
  */
 import * as path from 'path';
-import { isDuration, parseArgs } from '../ops/args';
+import { isDuration, parseFlags } from '../ops/args';
 import { deployPlan } from '../ops/deploy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { readPhases } from '../ops/manifests';
@@ -14,9 +14,9 @@ const USAGE = 'usage: npm run deploy -- [--context NAME] [--timeout DURATION] [-
 
 /** Runs the CLI; returns the exit code. */
 export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, retryDelayMs = 2000): Promise<number> {
-  let args: Record<string, string | boolean>;
+  let args: Record<string, string | boolean | undefined>;
   try {
-    args = parseArgs(argv, { values: ['context', 'timeout', 'dist'], flags: ['dry-run', 'force-conflicts'] });
+    args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['dry-run', 'force-conflicts'] });
     if (args.timeout !== undefined && !isDuration(String(args.timeout))) throw new Error(`--timeout must be a duration like 90s, 5m or 1h, got ${JSON.stringify(args.timeout)}`);
   } catch (e: any) {
     out(`deploy: ${e.message}\n${USAGE}`);

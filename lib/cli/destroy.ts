@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as readline from 'readline';
-import { isDuration, parseArgs } from '../ops/args';
+import { isDuration, parseFlags } from '../ops/args';
 import { destroyPlan } from '../ops/destroy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { Phase, PLATFORM_PHASES, readPhases } from '../ops/manifests';
@@ -27,9 +27,9 @@ const askOnTerminal: Ask = async question => {
 
 /** Runs the CLI; returns the exit code. */
 export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, ask: Ask = askOnTerminal): Promise<number> {
-  let args: Record<string, string | boolean>;
+  let args: Record<string, string | boolean | undefined>;
   try {
-    args = parseArgs(argv, { values: ['context', 'timeout', 'dist'], flags: ['include-crds', 'yes', 'dry-run'] });
+    args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['include-crds', 'yes', 'dry-run'] });
     if (args.timeout !== undefined && !isDuration(String(args.timeout))) throw new Error(`--timeout must be a duration like 90s, 5m or 1h, got ${JSON.stringify(args.timeout)}`);
   } catch (e: any) {
     out(`destroy: ${e.message}\n${USAGE}`);

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildApp, STACK_PROPS } from '../../main';
-import { parseArgs } from '../ops/args';
+import { parseFlags } from '../ops/args';
 import { hardenedProfile, PROFILES } from '../profiles';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { synthesizeApp } from '../synthesizer';
@@ -71,7 +71,7 @@ export async function runSynth(outdir: string, resolver = UpstreamResolver.defau
 
 /** Stack props for `--profile NAME` (and, for hardened, `--model-image-digest` or $MODEL_IMAGE_DIGEST). */
 export function profileProps(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LlmServingStackProps {
-  const args = parseArgs(argv, { values: ['profile', 'model-image-digest'], flags: [] });
+  const args = parseFlags(argv, { values: ['profile', 'model-image-digest'], flags: [] });
   const profile = String(args.profile ?? 'guide');
   if (profile === 'guide') return STACK_PROPS;
   if (profile !== 'hardened') throw new Error(`--profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
