@@ -70,9 +70,16 @@ export class UpstreamResolver {
     });
   }
 
-  /** The shared resolver used when a construct is not given one (configured from the environment once). */
+  /**
+   * The shared resolver used when a construct is not given one, configured from the environment once. Without
+   * `UPSTREAM_MIRROR`, a mirror laid out beside the checkout (`../shared/upstream`) is used when there is one.
+   */
   public static default(): UpstreamResolver {
-    if (!defaultResolver) defaultResolver = UpstreamResolver.fromEnv();
+    if (!defaultResolver) {
+      const sibling = path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream');
+      const env = process.env.UPSTREAM_MIRROR || !fs.existsSync(sibling) ? process.env : { ...process.env, UPSTREAM_MIRROR: sibling };
+      defaultResolver = UpstreamResolver.fromEnv(env);
+    }
     return defaultResolver;
   }
 
