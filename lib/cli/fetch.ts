@@ -67,7 +67,7 @@ async function selectArtifacts(args: readonly string[]): Promise<readonly Upstre
 
 if (require.main === module) {
   selectArtifacts(process.argv.slice(2))
-    .then(artifacts => runFetch(artifacts, UpstreamResolver.fromEnv()))
+    .then(artifacts => runFetch(artifacts, UpstreamResolver.default()))
     .catch((err: Error) => {
       process.stderr.write(`fetch failed: ${err.message}\n`);
       process.exit(1);

@@ -34,7 +34,7 @@ function readSpecs(): ImportSpec[] {
 
 async function main(): Promise<void> {
   const specs = readSpecs();
-  const resolver = UpstreamResolver.fromEnv();
+  const resolver = UpstreamResolver.default();
   await resolver.ensure(specs.map(s => s.artifact));
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-import-'));
