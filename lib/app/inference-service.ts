@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as kserve from '../../imports/inferenceservice';
+import { INFERENCE_SERVICE_POD_LABEL, KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../kserve-conventions';
 import {
   DNS1123_LABEL_RULE, HOSTNAME_RULE, isDns1123Label, isHostname, isPort, parseQuantity, PropErrors, QUANTITY_RULE,
 } from '../validation';
@@ -77,11 +78,11 @@ export interface KServeIngressSettings {
   readonly urlScheme?: string;
 }
 
-/** KServe v0.20.0 defaults (`config/configmap/inferenceservice.yaml`, ingress JSON). */
+/** KServe v0.20.0 defaults of the settings above (`config/configmap/inferenceservice.yaml`, ingress JSON). */
 export const KSERVE_DEFAULT_INGRESS: Required<KServeIngressSettings> = {
-  ingressDomain: 'example.com',
-  domainTemplate: '{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}',
-  urlScheme: 'http',
+  ingressDomain: KSERVE_INGRESS_DEFAULTS.ingressDomain,
+  domainTemplate: KSERVE_INGRESS_DEFAULTS.domainTemplate,
+  urlScheme: KSERVE_INGRESS_DEFAULTS.urlScheme,
 };
 
 /** Props for {@link InferenceService}. */
@@ -219,15 +220,15 @@ export class InferenceService extends Construct {
     checkResources(errors, resources);
     errors.throwIfAny();
 
-    this.predictorServiceName = `${this.name}-predictor`;
+    this.predictorServiceName = predictorServiceName(this.name);
     this.predictorHost = `${this.predictorServiceName}.${this.namespace}.svc.cluster.local`;
     this.predictorPort = PREDICTOR_SERVICE_PORT;
     this.generatedRouteName = this.name;
     this.generatedPredictorRouteName = this.predictorServiceName;
-    this.hostname = renderDomainTemplate(this, ingress, this.name);
-    this.predictorHostname = renderDomainTemplate(this, ingress, this.predictorServiceName);
+    this.hostname = hostFor(this, ingress, this.name);
+    this.predictorHostname = hostFor(this, ingress, this.predictorServiceName);
     this.url = `${ingress.urlScheme}://${this.hostname}`;
-    this.predictorPodLabels = { 'serving.kserve.io/inferenceservice': this.name };
+    this.predictorPodLabels = { [INFERENCE_SERVICE_POD_LABEL]: this.name };
 
     const labels = {
       ...props.labels,
@@ -261,18 +262,9 @@ export class InferenceService extends Construct {
   }
 }
 
-/**
- * kserve@v0.20.0:pkg/controller/v1beta1/inferenceservice/reconcilers/ingress/domain.go: the template is a Go
- * text/template over {Name, Namespace, IngressDomain, Annotations, Labels}; we support the three fields the
- * default and common templates use, and reject anything else rather than guess.
- */
-function renderDomainTemplate(isvc: InferenceService, ingress: Required<KServeIngressSettings>, name: string): string {
-  const values: Record<string, string> = { Name: name, Namespace: isvc.namespace, IngressDomain: ingress.ingressDomain };
-  const unknown: string[] = [];
-  const host = ingress.domainTemplate.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, field: string) => {
-    if (!(field in values)) unknown.push(field);
-    return values[field] ?? '';
-  });
+/** The host KServe gives `name` from the domain template; a template naming other fields is rejected rather than guessed. */
+function hostFor(isvc: InferenceService, ingress: Required<KServeIngressSettings>, name: string): string {
+  const { host, unknown } = renderDomainTemplate(ingress.domainTemplate, { Name: name, Namespace: isvc.namespace, IngressDomain: ingress.ingressDomain });
   const errors = new PropErrors('InferenceService', isvc);
   errors.check(unknown.length === 0 && !host.includes('{{'), 'ingress.domainTemplate', ingress.domainTemplate,
     'a template using only {{ .Name }}, {{ .Namespace }} and {{ .IngressDomain }}');

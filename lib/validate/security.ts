@@ -3,6 +3,7 @@
  * `--strict`. Objects that are byte for byte from a pinned upstream release are left to their upstream: only what
  * this input defines (or makes KServe generate) is judged.
  */
+import { predictorPodLabels } from '../kserve-conventions';
 import { KnownObject, selects } from './references';
 
 /** A finding's stable id, why it matters and how to fix it. */
@@ -134,15 +135,10 @@ function budgetBypasses(objects: readonly KnownObject[]): SecurityIssue[] {
   return issues;
 }
 
-/** KServe labels predictor pods with the InferenceService name (kserve@v0.20.0:pkg/constants). */
-function predictorPodLabels(isvc: KnownObject): Record<string, string> {
-  return { 'serving.kserve.io/inferenceservice': isvc.name, 'component': 'predictor', 'app': `isvc.${isvc.name}-predictor` };
-}
-
 function unprotectedPredictors(judged: readonly KnownObject[], objects: readonly KnownObject[]): SecurityIssue[] {
   const policies = objects.filter(o => o.kind === 'NetworkPolicy' && groupOf(o) === 'networking.k8s.io');
   return judged.filter(o => isKind(o, 'serving.kserve.io', 'InferenceService')).flatMap(isvc => {
-    const labels = predictorPodLabels(isvc);
+    const labels = predictorPodLabels(isvc.name);
     const guarded = policies.some(p => {
       const spec = p.object?.spec ?? {};
       const ingress = spec.policyTypes ? spec.policyTypes.includes('Ingress') : true;
