@@ -2,7 +2,8 @@
  * `npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run]`: deletes what
  * dist/ describes, in reverse apply order, and waits for its namespaces to go. CRDs stay unless `--include-crds`.
  * The shared platform (Gateway API, agentgateway, cert-manager, KServe) is deleted only after a yes at the prompt,
- * or with `--yes`; without a terminal to ask, it is kept.
+ * or with `--yes`; without a terminal to ask, it is kept. `--timeout` (default 10m) bounds the whole run: every
+ * kubectl call gets what is left of it, and one that outlives it is killed.
  */
 import * as path from 'path';
 import * as readline from 'readline';
@@ -10,7 +11,7 @@ import { isDuration, parseFlags } from '../ops/args';
 import { destroyPlan } from '../ops/destroy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { Phase, PLATFORM_PHASES, readPhases } from '../ops/manifests';
-import { runSteps } from '../ops/runner';
+import { durationMs, runSteps } from '../ops/runner';
 
 const USAGE = 'usage: npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run] [--dist DIR]\n';
 
@@ -26,7 +27,8 @@ const askOnTerminal: Ask = async question => {
 };
 
 /** Runs the CLI; returns the exit code. */
-export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, ask: Ask = askOnTerminal): Promise<number> {
+export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); },
+  ask: Ask = askOnTerminal, retryDelayMs = 2000): Promise<number> {
   let args: Record<string, string | boolean | undefined>;
   try {
     args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['include-crds', 'yes', 'dry-run'] });
@@ -54,11 +56,12 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
   const steps = destroyPlan(phases, {
     includeCrds: args['include-crds'] === true,
     includePlatform: includePlatform || args['dry-run'] === true,
-    timeout: String(args.timeout ?? '5m'),
     isPlatform,
   });
+  const timeout = String(args.timeout ?? '10m');
   if (!args['include-crds']) out('keeping CustomResourceDefinitions (deleting one deletes every object of its kind); pass --include-crds to delete them\n');
-  const ok = await runSteps(steps, new Kubectl({ context: args.context as string | undefined, env }), out, args['dry-run'] === true);
+  const ok = await runSteps(steps, new Kubectl({ context: args.context as string | undefined, env }), out, args['dry-run'] === true,
+    { timeout, timeoutMs: durationMs(timeout), retryDelayMs });
   return ok ? 0 : 1;
 }
 
