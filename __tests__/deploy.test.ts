@@ -1,5 +1,6 @@
 // deploy and destroy against the kubectl double (a fresh API server that refuses what a real one refuses), on a
 // small stack written for the test (each test its own cluster, so they run concurrently); the whole synthesized stacks run in `npm run test:e2e` (__tests__/e2e/).
+import * as fs from 'fs';
 import * as path from 'path';
 import { deployPlan } from '../lib/ops/deploy-plan';
 import { Kubectl } from '../lib/ops/kubectl';
@@ -45,7 +46,7 @@ describe('the deploy plan', () => {
 
   test('applies a whole file with -f when nothing in it has to wait', () => {
     expect(steps.find(s => s.title === 'apply 0004-ingress (1 object)')?.args)
-      .toEqual(['apply', '--server-side', '--field-manager=kserve-agentgateway-stack', '-f', path.join(dist, '0004-ingress.k8s.yaml')]);
+      .toEqual(['apply', '--server-side', '--field-manager=kserve-agentgateway-stack', '-f', path.join(fs.realpathSync(dist), '0004-ingress.k8s.yaml')]);
   });
 
   test('applies an object a webhook of its own phase admits only after that webhook serves', () => {

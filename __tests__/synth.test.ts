@@ -46,7 +46,9 @@ describe('npm run synth', () => {
     fs.writeFileSync(path.join(outdir, 'stale.k8s.yaml'), 'kind: Stale\n');
     synthToDir({ outdir, validator: false });
     expect(fs.existsSync(path.join(outdir, 'stale.k8s.yaml'))).toBe(false);
-    expect(fs.readdirSync(parent)).toEqual(['dist']);
+    // dist is a link to the one version in .dist-versions/ (see __tests__/output-dir.test.ts).
+    expect(fs.readdirSync(parent).sort()).toEqual(['.dist-versions', 'dist']);
+    expect(fs.readdirSync(path.join(parent, '.dist-versions'))).toEqual([path.basename(fs.realpathSync(outdir))]);
   });
 
   test('a failed synth keeps the old dist/ untouched and cleans up after itself', () => {
@@ -61,7 +63,8 @@ describe('npm run synth', () => {
     };
     expect(() => synthToDir({ outdir, build: badApp, validator: false })).toThrow(/TokenBudget models\/Model\/TokenBudget: tokens must be a whole number from 1 to 2147483647, got 0/);
     expect(readTree(outdir)).toEqual(before);
-    expect(fs.readdirSync(parent)).toEqual(['dist']);
+    expect(fs.readdirSync(parent).sort()).toEqual(['.dist-versions', 'dist']);
+    expect(fs.readdirSync(path.join(parent, '.dist-versions'))).toEqual([path.basename(fs.realpathSync(outdir))]);
   });
 
   test('an error while writing (after construction) also keeps the old dist/', () => {

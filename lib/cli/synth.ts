@@ -1,12 +1,13 @@
 /**
- * `npm run synth`: synthesizes the app into a fresh staging directory beside dist/, and only when that succeeds
- * replaces dist/ with it (two renames). A failing synth leaves the previous dist/ untouched.
+ * `npm run synth`: synthesizes the app into a fresh staging directory, and only when that succeeds swaps it in as
+ * dist/ atomically (see `lib/ops/output-dir.ts`). A failing synth leaves the previous dist/ untouched.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildApp, STACK_PROPS } from '../../main';
 import { parseFlags } from '../ops/args';
+import { OutputDirError, replaceOutputDir } from '../ops/output-dir';
 import { hardenedProfile, PROFILES } from '../profiles';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { synthesizeApp } from '../synthesizer';
@@ -38,11 +39,9 @@ export class InvalidOutputError extends Error {
 /** Synthesizes into a staging sibling of `outdir`, then swaps it in. Returns the files written. */
 export function synthToDir(options: SynthOptions): string[] {
   const outdir = path.resolve(options.outdir);
-  const parent = path.dirname(outdir);
-  fs.mkdirSync(parent, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}-staging-`));
-  try {
-    fs.chmodSync(staging, 0o777 & ~process.umask()); // mkdtemp makes it private; dist/ is an ordinary directory
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
+  const onWait = (h: { pid: number; since: string }) => process.stderr.write(`synth: waiting for the synth of pid ${h.pid} (since ${h.since}) to finish with ${outdir}\n`);
+  return replaceOutputDir(outdir, staging => {
     const files = synthesizeApp((options.build ?? (() => buildApp()))(), staging);
     if (options.validator !== false) {
       const result = (options.validator ?? new Validator()).validatePaths([staging]);
@@ -51,16 +50,8 @@ export function synthToDir(options: SynthOptions): string[] {
         throw new InvalidOutputError(errors.map(f => formatFinding({ ...f, file: path.join(path.basename(outdir), path.relative(staging, f.file)) })));
       }
     }
-    const old = `${staging}-old`;
-    const hadOld = fs.existsSync(outdir);
-    if (hadOld) fs.renameSync(outdir, old);
-    fs.renameSync(staging, outdir);
-    if (hadOld) fs.rmSync(old, { recursive: true, force: true });
     return files.map(f => path.join(outdir, path.basename(f)));
-  } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw err;
-  }
+  }, { onWait });
 }
 
 /** The CLI: makes every pinned artifact available (one error listing all that are missing), then synthesizes. */
@@ -97,7 +88,8 @@ if (require.main === module) {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(`${files.map(f => `  ${path.relative(process.cwd(), f)}`).join('\n')}\nsynthesized ${files.length} files in ${ms.toFixed(0)} ms\n`);
   }, (err: Error) => {
-    process.stderr.write(`synth failed; dist/ was left as it was.\n${err.message}\n`);
+    // An OutputDirError says itself what state dist/ was left in; any other failure came before the swap.
+    process.stderr.write(err instanceof OutputDirError ? `synth failed: ${err.message}\n` : `synth failed; dist/ was left as it was.\n${err.message}\n`);
     process.exit(1);
   });
 }
