@@ -45,9 +45,12 @@ type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string; nam
  * Reads the budget and its route from the synthesized app charts. Only `*-models.k8s.yaml` and `*-ingress.k8s.yaml`
  * are parsed: the rest of dist/ is megabytes of platform YAML (CRDs, controllers) that never holds them.
  */
-export function readSmokeTarget(distDir: string): SmokeTarget {
+export function readSmokeTarget(distPath: string): SmokeTarget {
   let names: string[];
+  let distDir = distPath;
   try {
+    // One version of dist/ (a link a synth may swap meanwhile), resolved once so both files come from it.
+    distDir = fs.realpathSync(distPath);
     names = fs.readdirSync(distDir).filter(f => f.endsWith('-models.k8s.yaml') || f.endsWith('-ingress.k8s.yaml')).sort();
   } catch (e: any) {
     throw new CannotStartError(`cannot read ${distDir} (${e.code ?? e.message}): run \`npm run synth\` first, or pass --budget and --host`);

@@ -21,8 +21,8 @@ export interface Phase {
   readonly objects: readonly ManifestObject[];
 }
 
-/** The platform phases: shared by everything on the cluster, so destroy asks before removing them. */
-export const PLATFORM_PHASES = /-(gateway-api|agentgateway|cert-manager|kserve)$/;
+/** The platform phases (a chart's file, or its `-crds`/`-resources` part): shared by everything on the cluster, so destroy asks first. */
+export const PLATFORM_PHASES = /-(gateway-api|agentgateway|cert-manager|kserve)(-crds|-resources)?$/;
 
 /** Reads dist/'s chart files (`NNNN-*.k8s.yaml`, in name order, which is apply order). */
 export function readPhases(distPath: string): Phase[] {
