@@ -1,5 +1,5 @@
 // deploy and destroy against the kubectl double (a fresh API server that refuses what a real one refuses), on a
-// small stack written for the test (each test its own cluster, so they run concurrently); the whole synthesized stacks run in `npm run test:e2e` (__tests__/e2e/).
+// small stack written for the test (each test its own cluster, so they run concurrently); the whole synthesized stacks run in `npm run test:slow` (__tests__/slow/).
 import * as fs from 'fs';
 import * as path from 'path';
 import { deployPlan } from '../lib/ops/deploy-plan';

@@ -1,5 +1,5 @@
 // The synthesized stacks, default and hardened, deployed on a fresh kubectl double and destroyed again. Each run is
-// some thirty kubectl calls, so these live in `npm run test:e2e`, not in `npm test`.
+// some thirty kubectl calls, so these live in `npm run test:slow`, not in `npm test`.
 import { readPhases } from '../../lib/ops/manifests';
 import { Kubectl } from '../../lib/ops/kubectl';
 import { cloneOf, deploy, destroy, FRESH_NAMESPACES, present, Run, SMALL_STACK } from '../deploy-helpers';
