@@ -157,6 +157,7 @@ describe('replaceOutputDir', () => {
     fs.mkdirSync(path.join(versions, 'staging-dead'));
     fs.writeFileSync(path.join(versions, 'staging-dead', 'big.yaml'), 'x');
     fs.mkdirSync(path.join(versions, 'v-orphan'));
+    fs.writeFileSync(path.join(versions, `lock-${2 ** 22 + 1}-abc.tmp`), '{}');
     fs.writeFileSync(path.join(versions, 'lock'), JSON.stringify({ pid: 2 ** 22 + 1, since: '2026-01-01T00:00:00Z' }));
     const before = fs.realpathSync(dist);
     replaceOutputDir(dist, writeVersion('b'));

@@ -82,7 +82,7 @@ const alive = (pid: number) => {
 };
 
 /** Takes the lock (waiting for a live holder, taking over from a dead one); returns its release. */
-function lock(versions: string, options: ReplaceOptions): () => void {
+function lock(versions: string, name: string, options: ReplaceOptions): () => void {
   const file = path.join(versions, 'lock');
   const mine = path.join(versions, `lock-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   fs.writeFileSync(mine, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
@@ -114,7 +114,7 @@ function lock(versions: string, options: ReplaceOptions): () => void {
       told = true;
       if (Date.now() > deadline) {
         throw new OutputDirError(`gave up waiting for the synth of pid ${holder.pid} (holding ${file} since ${holder.since}); ` +
-          `${path.basename(path.dirname(versions))} was left as it was. If no such synth is running, remove ${file}`);
+          `${name} was left as it was. If no such synth is running, remove ${file}`);
       }
       sleep(100);
     }
@@ -131,10 +131,11 @@ export function replaceOutputDir<T>(outdir: string, write: (dir: string) => T, o
   const { link, versions } = resolveManaged(outdir);
   const name = path.basename(link);
   fs.mkdirSync(versions, { recursive: true });
-  const release = lock(versions, options);
+  const release = lock(versions, name, options);
   try {
     const previous = repair(link, versions);
-    removeAll(versions, e => /^(staging|link)-|^lock\.stale-/.test(e), p => new OutputDirError(
+    // A waiting run's lock-<pid>-*.tmp is its own until it takes the lock; only dead runs' are removed.
+    removeAll(versions, e => /^(staging|link)-|^lock\.stale-/.test(e) || (/^lock-(\d+)-\w+\.tmp$/.test(e) && !alive(Number(e.split('-')[1]))), p => new OutputDirError(
       `cannot remove ${p}, left by a synth that died (%s); ${name} was left as it was. Remove it by hand and synth again`));
     const id = `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const staging = path.join(versions, `staging-${id}`);
