@@ -6,7 +6,7 @@
  */
 import { Yaml } from 'cdk8s';
 import { BuiltinSchemas } from './validate/builtin-schemas';
-import { DocumentFacts } from './yaml-text';
+import { DocumentFacts } from './shared/yaml-text';
 
 /** Where the kustomizations go, inside the output directory (a subdirectory: `kubectl apply -f dist/` skips it). */
 export const GITOPS_DIR = 'gitops';

@@ -4,7 +4,7 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { gitopsFiles } from './gitops';
 import { UpstreamManifest } from './platform/upstream-manifest';
-import { DocumentFacts, documentFacts } from './yaml-text';
+import { DocumentFacts, documentFacts } from './shared/yaml-text';
 
 /**
  * Writes one YAML file per chart, named `<index>-<chart id>.k8s.yaml` in dependency order, so a plain sort of

@@ -3,7 +3,7 @@ import * as agw from '../../imports/agentgatewaybackend';
 import {
   DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, isPort,
   PropErrors,
-} from '../validation';
+} from '../shared/validation';
 import { InferenceService } from './inference-service';
 
 /** The LLM API dialect agentgateway speaks to the backend. */

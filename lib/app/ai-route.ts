@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as gwr from '../../imports/httproute';
-import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { AiBackend } from './ai-backend';
 import { IHttpRouteRef } from './http-route-ref';
 import { IngressGateway } from './ingress-gateway';

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import * as kserve from '../../imports/inferenceservice';
-import { INFERENCE_SERVICE_POD_LABEL, KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../kserve-conventions';
+import { INFERENCE_SERVICE_POD_LABEL, KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
 import {
   DNS1123_LABEL_RULE, HOSTNAME_RULE, isDns1123Label, isHostname, isPort, parseQuantity, PropErrors, QUANTITY_RULE,
-} from '../validation';
+} from '../shared/validation';
 
 /** CPU and memory of a container, as Kubernetes quantities. */
 export interface ComputeResources {

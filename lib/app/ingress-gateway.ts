@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as gw from '../../imports/gateway';
-import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../shared/validation';
 
 /** Which namespaces may attach routes to the gateway's listener. */
 export class AllowedRoutes {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../validation';
+import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { IHttpRouteRef } from './http-route-ref';
 
 /** A response header set from a CEL expression. */

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../shared/validation';
 
 /** Props for {@link Namespace}. */
 export interface NamespaceProps {

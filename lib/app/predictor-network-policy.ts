@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../validation';
+import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { InferenceService } from './inference-service';
 import { IngressGateway } from './ingress-gateway';
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { splitDocuments } from '../platform/upstream-manifest';
-import { DocumentFacts, documentFacts } from '../yaml-text';
+import { DocumentFacts, documentFacts } from '../shared/yaml-text';
 
 /** One object of a phase: its facts, its text, and its parsed form on demand. */
 export interface ManifestObject extends DocumentFacts {

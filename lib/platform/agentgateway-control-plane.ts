@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { DNS1123_LABEL_RULE, isDns1123Label, parseQuantity, PropErrors, QUANTITY_RULE } from '../validation';
+import { DNS1123_LABEL_RULE, isDns1123Label, parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
 
 // Chart facts below are from agentgateway@v1.4.1:controller/install/helm/agentgateway/ (values.yaml,
 // templates/_helpers.tpl, templates/{serviceaccount,role,service,deployment}.yaml). The chart's test render is

@@ -4,7 +4,7 @@ import { Namespace } from '../app/namespace';
 import { KServeIngressSettings } from '../app/inference-service';
 import { KSERVE_CLUSTER_RESOURCES, KSERVE_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../validation';
+import { HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { RawDocument, UpstreamManifest } from './upstream-manifest';
 
 /** How KServe deploys an InferenceService that has no `serving.kserve.io/deploymentMode` annotation. */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { documentFacts } from '../yaml-text';
+import { documentFacts } from '../shared/yaml-text';
 
 /** One document of an upstream manifest: its exact text, or an object we changed and re-emit. */
 export type ManifestDocument =
