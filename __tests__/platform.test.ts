@@ -2,6 +2,7 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { LlmServingStack, LlmServingStackProps } from '../lib/stack';
+import { guidePreset } from '../lib/presets/guide';
 import { renderApp } from '../lib/synthesizer';
 import { splitDocuments } from '../lib/platform/upstream-manifest';
 import {
@@ -20,7 +21,7 @@ const upstream = (a: UpstreamArtifact) => {
 /** Renders the stack; objects are parsed on first use, and only from the files asked for. */
 function render(props: LlmServingStackProps = {}) {
   const app = new App();
-  const stack = new LlmServingStack(app, { ...props, resolver });
+  const stack = new LlmServingStack(app, 'Stack', { ...guidePreset(), ...props, resolver });
   const files = renderApp(app);
   const objectsIn = (suffix: string) => files.filter(f => f.name.endsWith(suffix)).flatMap(f => parseAll(f.content).map(o => ({ ...o, file: f.name })));
   return {

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { HttpRouteRef, TokenBudget } from '../lib';
+import { guidePreset } from '../lib/presets/guide';
 import { runValidate } from '../lib/cli/validate';
 import { InvalidOutputError, synthToDir } from '../lib/cli/synth';
 import { LlmServingStack } from '../lib/stack';
@@ -87,9 +88,9 @@ describe('npm run synth', () => {
     const before = fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(dist, f), 'utf8'));
     const dangling = () => {
       const app = new App();
-      const stack = new LlmServingStack(app, { resolver: mirrorResolver() });
+      const stack = new LlmServingStack(app, 'Stack', { ...guidePreset(), resolver: mirrorResolver() });
       // Constructs cannot know this route does not exist; validation can.
-      new TokenBudget(stack.models, 'Stray', { route: HttpRouteRef.fromName('no-such-route', 'kserve-test'), name: 'stray-budget' });
+      new TokenBudget(stack.models, 'Stray', { route: HttpRouteRef.fromName('no-such-route', 'kserve-test'), name: 'stray-budget', tokens: 10 });
       return app;
     };
     expect(() => synthToDir({ outdir: dist, build: dangling, validator }))

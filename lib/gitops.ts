@@ -5,7 +5,6 @@
  * or Flux build the kustomization, so upstream objects remain exactly upstream's for `kubectl apply -f dist/`.
  */
 import { Yaml } from 'cdk8s';
-import { BuiltinSchemas } from './validate/builtin-schemas';
 import { DocumentFacts } from './shared/yaml-text';
 
 /** Where the kustomizations go, inside the output directory (a subdirectory: `kubectl apply -f dist/` skips it). */
@@ -30,9 +29,14 @@ export function phaseName(file: string): string {
 }
 
 /** The kustomization files for these chart files, in apply order, as paths relative to the output directory. */
-export function gitopsFiles(phases: readonly PhaseFile[], builtins = new BuiltinSchemas()): { name: string; content: string }[] {
+export function gitopsFiles(phases: readonly PhaseFile[]): { name: string; content: string }[] {
+  // A CRD is named `<plural>.<group>`: the groups the output defines are what its custom resources belong to. (A
+  // kind whose CRD is not in the output must already be installed, so Argo CD's dry run finds it.)
+  const customGroups = new Set(phases.flatMap(p => p.objects)
+    .filter(o => o.kind === 'CustomResourceDefinition' && o.name?.includes('.'))
+    .map(o => o.name!.slice(o.name!.indexOf('.') + 1)));
   const perPhase = phases.map((phase, wave) => {
-    const hasCustomResources = phase.objects.some(o => o.apiVersion && o.kind && !builtins.has(o.apiVersion, o.kind));
+    const hasCustomResources = phase.objects.some(o => o.apiVersion?.includes('/') && customGroups.has(o.apiVersion.split('/')[0]));
     return {
       name: `${GITOPS_DIR}/${phaseName(phase.name)}/kustomization.yaml`,
       content: Yaml.stringify({

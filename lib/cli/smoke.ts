@@ -13,6 +13,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import * as jsyaml from 'js-yaml';
 import { runSmoke, SMOKE_DEFAULTS } from '../ops/smoke';
+import { distDir } from './dist-dir';
 
 const USAGE = 'usage: npm run smoke -- [--url URL] [--host HOST] [--requests N] [--context NAME] [--budget N] [--model M] [--path P]';
 
@@ -187,18 +188,18 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
     const budget = positiveInt('budget', values.budget);
 
     // dist/ is only needed for what the flags leave open; with --url, --budget and --host it may be absent.
-    const distDir = env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist');
+    const distDirectory = distDir(env);
     const needDist = budget === undefined || values.host === undefined || values.url === undefined;
-    const target = needDist ? readSmokeTarget(distDir) : undefined;
+    const target = needDist ? readSmokeTarget(distDirectory) : undefined;
     const host = values.host ?? target?.host;
     if (host === undefined && target?.route) {
-      throw new CannotStartError(`HTTPRoute ${target.route} is not in ${distDir} (or has no hostnames): pass --host`);
+      throw new CannotStartError(`HTTPRoute ${target.route} is not in ${distDirectory} (or has no hostnames): pass --host`);
     }
 
     let url = values.url;
     if (url === undefined) {
       const gateway = target?.gateway;
-      if (!gateway) throw new CannotStartError(`no gateway found for the budgeted route in ${distDir}: pass --url`);
+      if (!gateway) throw new CannotStartError(`no gateway found for the budgeted route in ${distDirectory}: pass --url`);
       const kubectl = env.KUBECTL || 'kubectl';
       out(`port-forwarding svc/${gateway.name} in ${gateway.namespace}${values.context ? ` (context ${values.context})` : ''}...\n`);
       forward = await portForward(kubectl, values.context, gateway, env);

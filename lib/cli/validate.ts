@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { CannotRunError } from '../validate/documents';
+import { distDir } from './dist-dir';
 import { formatFinding } from '../validate/findings';
 import { validatePaths } from '../validate/validator';
 
@@ -19,7 +20,7 @@ export function runValidate(argv: readonly string[], out: (s: string) => void = 
   const paths = argv.filter(a => !a.startsWith('-'));
   const started = process.hrtime.bigint();
   try {
-    const result = validatePaths(paths.length > 0 ? paths : [path.join(process.cwd(), 'dist')], { strict });
+    const result = validatePaths(paths.length > 0 ? paths : [distDir()], { strict });
     const rel = (f: string) => (path.isAbsolute(f) ? path.relative(process.cwd(), f) || f : f);
     for (const f of result.findings) out(`${formatFinding({ ...f, file: rel(f.file) })}\n`);
     const errors = result.findings.filter(f => f.severity === 'error').length;
