@@ -1,7 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kserve from '../../imports/inferenceservice';
-import { INFERENCE_SERVICE_POD_LABEL, KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
+import {
+  INFERENCE_SERVICE_POD_LABEL, KSERVE_DEFAULT_INGRESS, KServeIngressSettings, predictorServiceName, renderDomainTemplate,
+} from '../shared/kserve-conventions';
 import {
   DNS1123_LABEL_RULE, HOSTNAME_RULE, isDns1123Label, isHostname, isPort, parseQuantity, PropErrors, QUANTITY_RULE,
 } from '../shared/validation';
@@ -60,32 +62,7 @@ export const RESTRICTED_CONTAINER: ContainerSecurity = {
   seccompRuntimeDefault: true,
 };
 
-/** KServe's ingress settings that shape the names and hosts it generates. */
-export interface KServeIngressSettings {
-  /**
-   * `ingress.ingressDomain`: the domain of generated hostnames.
-   * @default 'example.com'
-   */
-  readonly ingressDomain?: string;
-  /**
-   * `ingress.domainTemplate`: how KServe names an InferenceService's external host. Supports `{{ .Name }}`,
-   * `{{ .Namespace }}` and `{{ .IngressDomain }}`.
-   * @default '{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}'
-   */
-  readonly domainTemplate?: string;
-  /**
-   * `ingress.urlScheme` of the status URL.
-   * @default 'http'
-   */
-  readonly urlScheme?: string;
-}
-
-/** KServe v0.20.0 defaults of the settings above (`config/configmap/inferenceservice.yaml`, ingress JSON). */
-export const KSERVE_DEFAULT_INGRESS: Required<KServeIngressSettings> = {
-  ingressDomain: KSERVE_INGRESS_DEFAULTS.ingressDomain,
-  domainTemplate: KSERVE_INGRESS_DEFAULTS.domainTemplate,
-  urlScheme: KSERVE_INGRESS_DEFAULTS.urlScheme,
-};
+export { KSERVE_DEFAULT_INGRESS, KServeIngressSettings } from '../shared/kserve-conventions';
 
 /** Props for {@link InferenceService}. */
 export interface InferenceServiceProps {

@@ -10,8 +10,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import * as jsyaml from 'js-yaml';
+import { parseFlags } from '../ops/args';
 import { runSmoke, SMOKE_DEFAULTS } from '../ops/smoke';
 import { distDir } from './dist-dir';
 
@@ -170,17 +170,9 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
   out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): Promise<number> {
   let forward: PortForward | undefined;
   try {
-    let values;
+    let values: Record<string, string | undefined>;
     try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          url: { type: 'string' }, host: { type: 'string' }, requests: { type: 'string' }, context: { type: 'string' },
-          budget: { type: 'string' }, model: { type: 'string' }, path: { type: 'string' },
-        },
-      }));
+      values = parseFlags(argv, { values: ['url', 'host', 'requests', 'context', 'budget', 'model', 'path'], flags: [] }) as Record<string, string | undefined>;
     } catch (e: any) {
       throw new BadArgumentsError(e.message);
     }

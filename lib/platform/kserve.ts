@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { Namespace } from '../shared/namespace';
-import { KServeIngressSettings } from '../app/inference-service';
+import { KServeIngressSettings } from '../shared/kserve-conventions';
 import { KSERVE_CLUSTER_RESOURCES, KSERVE_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
