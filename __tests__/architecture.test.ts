@@ -56,6 +56,8 @@ describe('the package', () => {
     expect(pkg.types).toBe('build/lib/index.d.ts');
     expect(pkg.exports['.']).toEqual({ types: './build/lib/index.d.ts', default: './build/lib/index.js' });
     expect(pkg.exports['./validate']).toEqual({ types: './build/lib/validate/index.d.ts', default: './build/lib/validate/index.js' });
+    // The cdk8s template's tsconfig resolves modules the node10 way, which ignores `exports`.
+    expect(pkg.typesVersions['*'].validate).toEqual(['build/lib/validate/index.d.ts']);
   });
 
   test('takes cdk8s and constructs from its consumer (peer dependencies), so there is one copy of each', () => {
