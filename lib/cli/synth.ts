@@ -78,12 +78,17 @@ export async function runSynth(outdir: string, props: LlmServingStackProps, reso
   return synthToDir({ outdir, build: () => build({ ...props, resolver }), validator: new Validator({ resolver }) });
 }
 
-const USAGE = 'usage: npm run synth -- [--profile guide|hardened] [--model-image-digest sha256:...]\n' +
+const USAGE = 'usage: npm run synth -- [--profile guide|hardened] [--model-image-digest sha256:...] [--dist DIR]\n' +
   '       (cdk8s synth reads the same settings from CONFIG in main.ts, or $STACK_PROFILE and $MODEL_IMAGE_DIGEST)\n';
+
+/** Parses `npm run synth`'s command line. */
+function parseSynthFlags(argv: readonly string[]) {
+  return parseFlags(argv, { values: ['profile', 'model-image-digest', 'dist'], flags: ['cdk8s-cli'] });
+}
 
 /** The app's configuration with the command line's and the environment's choices applied. */
 export function configFromArgs(config: AppConfig, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const args = parseFlags(argv, { values: ['profile', 'model-image-digest'], flags: [] });
+  const args = parseSynthFlags(argv);
   const profile = args.profile ?? env.STACK_PROFILE ?? config.profile ?? 'guide';
   if (!(PROFILES as readonly unknown[]).includes(profile)) {
     throw new Error(`--profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
@@ -100,14 +105,25 @@ export async function runSynthCli(config: AppConfig, build: (props: LlmServingSt
   argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = process.hrtime.bigint();
   let props: LlmServingStackProps;
+  // Under `cdk8s synth` (cdk8s.yaml passes --cdk8s-cli), $CDK8S_OUTDIR is a scratch directory that cdk8s-cli empties
+  // before it runs the app: dist/ is replaced only by a complete, valid synth, and then copied there for cdk8s-cli
+  // to list.
+  let outdir: string;
+  let underCdk8sCli: boolean;
   try {
+    const args = parseSynthFlags(argv);
+    underCdk8sCli = args['cdk8s-cli'] === true;
+    outdir = distDir(underCdk8sCli ? { ...env, CDK8S_OUTDIR: undefined } : env, args.dist);
     props = stackPropsFor(configFromArgs(config, argv, env));
   } catch (err: any) {
     process.stderr.write(`synth: ${err.message}\n${USAGE}`);
     return 2;
   }
   try {
-    const files = await runSynth(distDir(env), props, undefined, build);
+    const files = await runSynth(outdir, props, undefined, build);
+    if (underCdk8sCli && env.CDK8S_OUTDIR && path.resolve(env.CDK8S_OUTDIR) !== outdir) {
+      fs.cpSync(outdir, path.resolve(env.CDK8S_OUTDIR), { recursive: true });
+    }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(`${files.map(f => `  ${path.relative(process.cwd(), f)}`).join('\n')}\nsynthesized ${files.length} files in ${ms.toFixed(0)} ms\n`);
     return 0;
