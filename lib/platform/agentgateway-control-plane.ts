@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterScoped } from '../shared/cluster-scoped';
 import { ensureUniqueObjects } from '../shared/unique-objects';
+import { VERSIONS } from '../upstream/artifacts';
 import { AGENTGATEWAY_LOG_LEVELS, AGENTGATEWAY_XDS_MODES, CHART_NAME, CLUSTER_ROLE_RULES, fullname, goJson, imageTag, resourceEnv, toResourceRequirements, validateControlPlane } from './agentgateway-chart';
 
 // Chart facts below are from agentgateway@v1.4.1:controller/install/helm/agentgateway/ (values.yaml,
@@ -156,7 +157,7 @@ export class AgentgatewayControlPlane extends Construct {
     const namespace = props.namespace ?? DEFAULT_AGENTGATEWAY_NAMESPACE;
     const registry = props.imageRegistry ?? 'cr.agentgateway.dev';
     const repository = props.imageRepository ?? 'controller';
-    const tag = props.imageTag ?? 'v1.4.1';
+    const tag = props.imageTag ?? VERSIONS.agentgateway;
     const pullPolicy = props.imagePullPolicy ?? 'IfNotPresent';
     const appVersion = props.appVersion ?? tag;
     const logLevel = props.logLevel ?? 'info';
