@@ -147,20 +147,24 @@ describe('GitOps output', () => {
   const read = (f: string) => YAML.parse(fs.readFileSync(path.join(outdir, 'gitops', f), 'utf8'));
   const charts = fs.readdirSync(outdir).filter(f => f.endsWith('.k8s.yaml')).sort();
 
-  test('holds one kustomization per phase that gives its objects the phase as Argo CD sync wave', () => {
+  test('holds one directory per phase: its manifest, byte for byte, and a kustomization giving the phase as Argo CD sync wave', () => {
     charts.forEach((chart, wave) => {
-      const k = read(`${chart.replace('.k8s.yaml', '')}/kustomization.yaml`);
-      expect(k.resources).toEqual([`../../${chart}`]);
-      expect(k.commonAnnotations['argocd.argoproj.io/sync-wave']).toBe(String(wave));
+      const dir = chart.replace('.k8s.yaml', '');
+      const k = read(`${dir}/kustomization.yaml`);
+      // Only files inside its own directory: stock kustomize's load restrictor allows nothing else.
+      expect(k.resources).toEqual([chart]);
+      expect(fs.readFileSync(path.join(outdir, 'gitops', dir, chart), 'utf8')).toBe(fs.readFileSync(path.join(outdir, chart), 'utf8'));
+      expect(k.transformers).toEqual(['argocd-annotations.yaml']);
+      expect(read(`${dir}/argocd-annotations.yaml`).annotations['argocd.argoproj.io/sync-wave']).toBe(String(wave));
     });
   });
 
   test('marks phases with custom resources to skip Argo CD dry runs while their CRDs are missing', () => {
-    const skips = charts.map(c => read(`${c.replace('.k8s.yaml', '')}/kustomization.yaml`).commonAnnotations['argocd.argoproj.io/sync-options']);
-    // Gateway API, agentgateway and cert-manager hold only CRDs and built-in kinds; KServe (its Issuer and
-    // Certificates), ingress and models hold custom resources.
-    expect(skips).toEqual([undefined, undefined, undefined, 'SkipDryRunOnMissingResource=true', 'SkipDryRunOnMissingResource=true',
-      'SkipDryRunOnMissingResource=true']);
+    const skips = charts.map(c => read(`${c.replace('.k8s.yaml', '')}/argocd-annotations.yaml`).annotations['argocd.argoproj.io/sync-options']);
+    // Gateway API, agentgateway, cert-manager and KServe's CRDs hold only CRDs and built-in kinds; the rest of KServe
+    // (its Issuer and Certificates), its own resources, ingress and models hold custom resources.
+    const skip = 'SkipDryRunOnMissingResource=true';
+    expect(skips).toEqual([undefined, undefined, undefined, undefined, skip, skip, skip, skip]);
   });
 
   test('has a root kustomization listing the phases in order, for one Argo CD Application', () => {

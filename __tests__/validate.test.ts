@@ -36,7 +36,7 @@ describe('validate on the synthesized stack', () => {
 
   test('judges custom resources by the CRDs in the input alone, with no pinned stack and no cache', () => {
     const alone = new Validator({ resolver: null, cache: ValidationCache.disabled() });
-    const input = ['0001-agentgateway.k8s.yaml', '0005-models.k8s.yaml'].map(f => path.join(dist, f));
+    const input = ['0001-agentgateway.k8s.yaml', '0007-models.k8s.yaml'].map(f => path.join(dist, f));
     const findings = alone.validatePaths(input).findings.map(formatFinding);
     // Without Gateway API and KServe CRDs, their kinds are unknown; agentgateway's are judged by the input's CRDs.
     expect(findings.filter(f => /no matches for kind "(InferenceService|HTTPRoute)"/.test(f))).toHaveLength(2);
@@ -96,7 +96,7 @@ describe('npm run synth', () => {
     expect(() => synthToDir({ outdir: dist, build: dangling, validator }))
       .toThrow(InvalidOutputError);
     expect(() => synthToDir({ outdir: dist, build: dangling, validator }))
-      .toThrow(/dist\/0005-models\.k8s\.yaml:\d+: AgentgatewayPolicy kserve-test\/stray-budget: \.spec\.targetRefs\[0\]: HTTPRoute kserve-test\/no-such-route not found/);
+      .toThrow(/dist\/0007-models\.k8s\.yaml:\d+: AgentgatewayPolicy kserve-test\/stray-budget: \.spec\.targetRefs\[0\]: HTTPRoute kserve-test\/no-such-route not found/);
     expect(fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(dist, f), 'utf8'))).toEqual(before);
   });
 });

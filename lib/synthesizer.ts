@@ -3,13 +3,15 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { gitopsFiles } from './gitops';
+import { ChartOutput, splitPhases } from './phases';
 import { UpstreamManifest } from './platform/upstream-manifest';
 import { UpstreamObject } from './platform/upstream-object';
 import { DocumentFacts, documentFacts } from './shared/yaml-text';
 
 /**
- * Writes one YAML file per chart, named `<index>-<chart id>.k8s.yaml` in dependency order, so a plain sort of
- * the file names is an order kubectl can apply. Objects appear in construct order; upstream manifests appear
+ * Writes one YAML file per apply phase (a chart, split where it holds custom resources of its own CRDs; see
+ * `phases.ts`), named `<index>-<chart id>[-crds|-resources].k8s.yaml` in dependency order, so a plain sort of the
+ * file names is an order kubectl can apply. Objects appear in construct order; upstream manifests appear
  * byte for byte. Throws, before writing anything, when any construct's validation fails (duplicate objects
  * included).
  *
@@ -42,8 +44,13 @@ export interface RenderedFile {
  * documents are copied as upstream wrote them instead of being parsed and re-emitted.
  */
 export function renderApp(app: App): RenderedFile[] {
+  return splitPhases(renderCharts(app));
+}
+
+/** Every chart's documents and their facts, in apply order. */
+export function renderCharts(app: App): ChartOutput[] {
   validateConstructs(app);
-  return app.charts.map((chart, index) => {
+  return app.charts.map(chart => {
     const docs: string[] = [];
     const objects: DocumentFacts[] = [];
     for (const c of chart.node.findAll()) {
@@ -60,7 +67,7 @@ export function renderApp(app: App): RenderedFile[] {
         objects.push(facts(json));
       }
     }
-    return { name: `${String(index).padStart(4, '0')}-${chart.node.id}.k8s.yaml`, content: docs.join('---\n'), objects };
+    return { chart: chart.node.id, documents: docs, objects };
   });
 }
 
