@@ -13,26 +13,33 @@ describe('the deploy plan', () => {
   const steps = deployPlan(readPhases(dist));
   const at = (pred: (s: (typeof steps)[number]) => boolean) => steps.findIndex(pred);
 
-  test('applies a phase\'s CRDs alone, waits until they are established, then the custom resources of the same phase', () => {
-    const crds = at(s => s.title === 'apply 0003-kserve: CRDs first (16 objects)');
-    const established = at(s => s.args[0] === 'wait' && s.args.includes('crd/clusterstoragecontainers.serving.kserve.io'));
-    const rest = at(s => s.title === 'apply 0003-kserve: the objects besides CRDs (46 objects)');
+  test('applies a file\'s CRDs alone and waits until they are established before the rest of the file', () => {
+    const crds = at(s => s.title === 'apply 0002-cert-manager: CRDs first (6 objects)');
+    const established = at(s => s.args[0] === 'wait' && s.args.includes('crd/certificates.cert-manager.io'));
+    const rest = at(s => s.title === 'apply 0002-cert-manager: the objects besides CRDs (41 objects)');
     expect(crds).toBeGreaterThanOrEqual(0);
-    expect(steps[crds].input).not.toMatch(/^kind: ClusterStorageContainer/m);
+    expect(steps[crds].input).toMatch(/^kind: CustomResourceDefinition/m);
+    expect(steps[crds].input).not.toMatch(/^kind: (?!CustomResourceDefinition)/m);
     expect(crds).toBeLessThan(established);
     expect(established).toBeLessThan(rest);
-    expect(steps[rest].input).toMatch(/^kind: ClusterStorageContainer/m);
     expect(steps[rest].input).not.toMatch(/^kind: CustomResourceDefinition/m);
   });
 
+  test('applies KServe\'s ClusterStorageContainer only after its CRD is established and KServe\'s controller and webhooks are up', () => {
+    const resources = at(s => s.title === 'apply 0005-kserve-resources (1 object)');
+    expect(at(s => s.args[0] === 'wait' && s.args.includes('crd/clusterstoragecontainers.serving.kserve.io'))).toBeLessThan(resources);
+    expect(at(s => s.args.includes('deployment/kserve-controller-manager'))).toBeLessThan(resources);
+    expect(at(s => s.args.includes('kubernetes.io/service-name=kserve-webhook-server-service'))).toBeLessThan(resources);
+  });
+
   test('applies KServe only after cert-manager is available and its webhook serves (KServe\'s Issuer and Certificates need it)', () => {
-    const kserve = at(s => s.title === 'apply 0003-kserve: the objects besides CRDs (46 objects)');
+    const kserve = at(s => s.title === 'apply 0004-kserve (45 objects)');
     expect(at(s => /wait: Deployments available in cert-manager/.test(s.title))).toBeLessThan(kserve);
     expect(at(s => s.title === 'wait: webhook Service cert-manager/cert-manager-webhook serving')).toBeLessThan(kserve);
   });
 
   test('applies the models only after KServe\'s controller, certificate and webhook, and the Gateway; then waits for the guide\'s conditions', () => {
-    const models = at(s => s.title === 'apply 0005-models (5 objects)');
+    const models = at(s => s.title === 'apply 0007-models (5 objects)');
     expect(at(s => s.args.includes('deployment/kserve-controller-manager'))).toBeLessThan(models);
     expect(at(s => s.args.includes('certificate.cert-manager.io/serving-cert'))).toBeLessThan(models);
     expect(at(s => s.args.includes('kubernetes.io/service-name=kserve-webhook-server-service'))).toBeLessThan(models);
@@ -45,8 +52,8 @@ describe('the deploy plan', () => {
   });
 
   test('applies a whole file with -f when nothing in it has to wait', () => {
-    expect(steps.find(s => s.title === 'apply 0004-ingress (1 object)')?.args)
-      .toEqual(['apply', '--server-side', '--field-manager=kserve-agentgateway-stack', '-f', path.join(fs.realpathSync(dist), '0004-ingress.k8s.yaml')]);
+    expect(steps.find(s => s.title === 'apply 0006-ingress (1 object)')?.args)
+      .toEqual(['apply', '--server-side', '--field-manager=kserve-agentgateway-stack', '-f', path.join(fs.realpathSync(dist), '0006-ingress.k8s.yaml')]);
   });
 
   test('applies an object a webhook of its own phase admits only after that webhook serves', () => {

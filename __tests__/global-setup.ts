@@ -10,10 +10,11 @@ export const TEST_DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
 export default function globalSetup(): void {
   require('./setup-env');
-  const { synthToDir, profileProps } = require('../lib/cli/synth');
+  const { synthToDir } = require('../lib/cli/synth');
   const { buildApp } = require('../main');
-  synthToDir({ outdir: TEST_DIST });
-  const hardened = profileProps(['--profile', 'hardened', '--model-image-digest', TEST_DIGEST]);
+  const { stackPropsFor } = require('../lib/app-config');
+  synthToDir({ outdir: TEST_DIST, build: () => buildApp() });
+  const hardened = stackPropsFor({ profile: 'hardened', modelImageDigest: TEST_DIGEST });
   synthToDir({ outdir: TEST_HARDENED_DIST, build: () => buildApp(hardened) });
   require('./kube-double/build').buildKubeDouble();
 }

@@ -247,6 +247,10 @@ async function wait(s: Session, p: Parsed): Promise<void> {
       find.push(c => c.endpointSlices(ns!).filter(e => Object.entries(sel).every(([k, v]) => e.metadata.labels[k] === v)));
       continue;
     }
+    if (!name && p.flags.all === 'true') {
+      find.push(c => c.live().filter(o => o.group === type.group && o.plural === type.plural && o.namespace === ns).map(o => c.view(o)));
+      continue;
+    }
     if (!name) throw new KubectlError('resource(s) were provided, but no name was specified');
     find.push(c => { const o = c.get(type.group, type.plural, ns, name); return o ? [c.view(o)] : []; });
     if (forArg !== 'delete' && !first.get(type.group, type.plural, ns, name)) {

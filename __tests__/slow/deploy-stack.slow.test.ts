@@ -1,5 +1,6 @@
 // The synthesized stacks, default and hardened, deployed on a fresh kubectl double and destroyed again. Each run is
 // some thirty kubectl calls, so these live in `npm run test:slow`, not in `npm test`.
+import * as path from 'path';
 import { readPhases } from '../../lib/ops/manifests';
 import { Kubectl } from '../../lib/ops/kubectl';
 import { cloneOf, deploy, destroy, FRESH_NAMESPACES, present, Run, SMALL_STACK } from '../deploy-helpers';
@@ -32,12 +33,30 @@ describe.each([['default', dist], ['hardened', hardened]])('npm run deploy of th
   });
 });
 
-test('applying each dist/ file whole, as one `kubectl apply -f` per file does, fails on a fresh cluster', async () => {
-  const kubectl = new Kubectl({ env: kubeDouble().env });
-  const results = [];
-  for (const p of readPhases(dist)) results.push(await kubectl.run(['apply', '--server-side', '-f', p.file]));
-  expect(results[3].code).toBe(1);
-  expect(results[3].stderr).toMatch(/no matches for kind "ClusterStorageContainer" in version "serving.kserve.io\/v1alpha1"\nensure CRDs are installed first/);
+describe('by hand, as the README says', () => {
+  // `kubectl apply --server-side -f` of each file in name order, with the README's waits in between.
+  const byHand = async (kubectl: Kubectl, waits: boolean) => {
+    for (const p of readPhases(dist)) {
+      const r = await kubectl.run(['apply', '--server-side', '-f', p.file]);
+      if (r.code !== 0) return { file: path.basename(p.file), ...r };
+      if (!waits) continue;
+      const w = async (args: string[]) => expect((await kubectl.run(['wait', ...args, '--timeout=30s'])).stderr).toBe('');
+      if (p.objects.some(o => o.kind === 'CustomResourceDefinition')) await w(['--for=condition=Established', 'crd', '--all']);
+      const platform = /-(cert-manager|kserve)$/.exec(p.name)?.[1];
+      if (platform) await w(['-n', platform, '--for=condition=Available', 'deployment', '--all']);
+    }
+    return undefined;
+  };
+
+  test('each file in name order with the documented waits applies on a fresh cluster', async () => {
+    expect(await byHand(new Kubectl({ env: kubeDouble().env }), true)).toBeUndefined();
+  });
+
+  test('without the waits, a fresh cluster refuses the custom resources of CRDs applied a moment before', async () => {
+    const failed = await byHand(new Kubectl({ env: kubeDouble({ KUBE_DOUBLE_DELAY_MS: '60000' }).env }), false);
+    expect(failed?.file).toBe('0004-kserve.k8s.yaml');
+    expect(failed?.stderr).toMatch(/no matches for kind "Issuer" in version "cert-manager.io\/v1"\nensure CRDs are installed first/);
+  });
 });
 
 describe('npm run destroy of the default dist/', () => {
@@ -72,7 +91,7 @@ describe('npm run destroy of the default dist/', () => {
     const cluster = cloneOf(deployed);
     let asked = '';
     expect((await destroy([], cluster, dist, async q => { asked = q; return false; })).code).toBe(0);
-    expect(asked).toMatch(/Also delete the shared platform \(0000-gateway-api, 0001-agentgateway, 0002-cert-manager, 0003-kserve\)\?/);
+    expect(asked).toMatch(/Also delete the shared platform \(0000-gateway-api, 0001-agentgateway, 0002-cert-manager, 0003-kserve-crds, 0004-kserve, 0005-kserve-resources\)\?/);
     expect(present(cluster)).toContain('Deployment/kserve-controller-manager');
     expect(present(cluster)).not.toContain('InferenceService/mock-llm');
   });
