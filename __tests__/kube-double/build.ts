@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const SOURCES = ['builtins', 'cluster', 'kubectl'];
+const SOURCES = ['builtins', 'cluster', 'input', 'kubectl'];
 export const KUBE_DOUBLE_DIR = path.join(__dirname, '..', '..', '.cache', 'kube-double');
 /** The executable to put in $KUBECTL. */
 export const KUBE_DOUBLE = path.join(KUBE_DOUBLE_DIR, 'kubectl');
