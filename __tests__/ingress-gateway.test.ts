@@ -32,7 +32,7 @@ describe('IngressGateway', () => {
   test('imports a gateway it does not define by name, with GEP-1762\'s proxy label unless told otherwise', () => {
     const c = chart();
     const shared = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared', namespace: 'infra' });
-    expect([shared.qualifiedName, shared.listenerName, shared.proxyLabels]).toEqual(['infra/shared', 'http', { 'gateway.networking.k8s.io/gateway-name': 'shared' }]);
+    expect([shared.qualifiedName, shared.sectionName, shared.proxyLabels]).toEqual(['infra/shared', undefined, { 'gateway.networking.k8s.io/gateway-name': 'shared' }]);
     expect(objectsOf(c)).toEqual([]);
     expect(() => IngressGateway.fromGatewayAttributes(chart(), 'Bad', { name: 'Shared GW', namespace: 'infra' })).toThrow(/name must be a DNS-1123 subdomain.*got "Shared GW"/);
   });

@@ -50,6 +50,13 @@ describe('MeteredModel', () => {
     });
   });
 
+  test('names the listener of an imported gateway when told which one routes attach to', () => {
+    const c = chart();
+    const gateway = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared-gw', namespace: 'infra', listenerName: 'llm' });
+    new MeteredModel(c, 'Chat', { gateway, ...model('chat') });
+    expect(objectsOf(c).find(o => o.kind === 'HTTPRoute').spec.parentRefs[0].sectionName).toBe('llm');
+  });
+
   test('refuses a route an imported gateway would not admit, naming the gateway', () => {
     const c = chart();
     const gateway = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared-gw', namespace: 'infra', allowedRoutes: AllowedRoutes.sameNamespace() });

@@ -91,6 +91,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
           kind: 'Gateway',
           name: gateway.name,
           namespace: gateway.namespace,
+          ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}),
         }],
         hostnames: [...this.hostnames],
         rules: [{

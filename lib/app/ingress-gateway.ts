@@ -65,8 +65,11 @@ export interface IGateway extends IConstruct {
   readonly name: string;
   /** Gateway namespace. */
   readonly namespace: string;
-  /** Name of the HTTP listener routes attach to. */
-  readonly listenerName: string;
+  /**
+   * The listener routes name in `parentRefs[].sectionName`, or undefined when they attach to the gateway as a whole
+   * (every listener that admits them).
+   */
+  readonly sectionName?: string;
   /** Labels the gateway's proxy pods carry (what a NetworkPolicy selects them by). */
   readonly proxyLabels: Readonly<Record<string, string>>;
   /** `<namespace>/<name>`, the form KServe's `ingress.kserveIngressGateway` setting takes. */
@@ -84,8 +87,8 @@ export interface GatewayAttributes {
   /** Gateway namespace. */
   readonly namespace: string;
   /**
-   * Name of the HTTP listener routes attach to.
-   * @default 'http'
+   * Name of the listener routes attach to (`parentRefs[].sectionName`), for a gateway with several.
+   * @default - none: routes attach to the gateway as a whole, i.e. to every listener that admits them
    */
   readonly listenerName?: string;
   /**
@@ -204,6 +207,11 @@ export class IngressGateway extends Construct implements IGateway {
     });
   }
 
+  /** Routes attach to the gateway as a whole: it has one listener. */
+  public get sectionName(): string | undefined {
+    return undefined;
+  }
+
   /** Labels the proxy pods carry. */
   public get proxyLabels(): Readonly<Record<string, string>> {
     return this.infrastructureLabels;
@@ -224,7 +232,7 @@ export class IngressGateway extends Construct implements IGateway {
 class ImportedGateway extends Construct implements IGateway {
   public readonly name: string;
   public readonly namespace: string;
-  public readonly listenerName: string;
+  public readonly sectionName?: string;
   public readonly proxyLabels: Readonly<Record<string, string>>;
   public readonly allowedRoutes: AllowedRoutes;
 
@@ -232,13 +240,13 @@ class ImportedGateway extends Construct implements IGateway {
     super(scope, id);
     this.name = attrs.name;
     this.namespace = attrs.namespace;
-    this.listenerName = attrs.listenerName ?? 'http';
+    this.sectionName = attrs.listenerName;
     this.proxyLabels = { ...(attrs.proxyLabels ?? { 'gateway.networking.k8s.io/gateway-name': attrs.name }) };
     this.allowedRoutes = attrs.allowedRoutes ?? AllowedRoutes.all();
     new PropErrors('IngressGateway.fromGatewayAttributes', this)
       .check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE)
       .check(isDns1123Label(this.namespace), 'namespace', this.namespace, DNS1123_LABEL_RULE)
-      .check(isDns1123Label(this.listenerName), 'listenerName', this.listenerName, DNS1123_LABEL_RULE)
+      .check(attrs.listenerName === undefined || isDns1123Label(attrs.listenerName), 'listenerName', attrs.listenerName, DNS1123_LABEL_RULE)
       .check(Object.keys(this.proxyLabels).length > 0, 'proxyLabels', attrs.proxyLabels, 'at least one label')
       .throwIfAny();
   }
