@@ -88,7 +88,8 @@ function buildAndPack(): string {
     log('  STAND-IN: package.json has no build script yet (#10); packing a stand-in build of lib/');
     packDir = buildStandIn(repo, path.join(work, 'standin'));
   }
-  const out = run('pack', 'npm', ['pack', '--json', '--pack-destination', work], { cwd: packDir });
+  // The package's prepack builds again; it was just built, so pack what is there.
+  const out = run('pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: packDir });
   const packed = JSON.parse(out.stdout.slice(out.stdout.indexOf('[')));
   const tarball = path.join(work, packed[0].filename);
   if (!fs.existsSync(tarball)) throw new StepFailure(`npm pack reported ${packed[0].filename}, but ${tarball} does not exist`);
@@ -150,16 +151,20 @@ function checkEntryPoints(project: string): void {
   const script = `
     const before = new Set(Object.keys(require.cache));
     require('${PACKAGE}');
-    const constructs = Object.keys(require.cache).filter(f => !before.has(f));
-    require('${PACKAGE}/validate');
-    console.log(JSON.stringify(constructs));`;
+    const loaded = Object.keys(require.cache).filter(f => !before.has(f));
+    let validate;
+    try { require('${PACKAGE}/validate'); } catch (e) { validate = e.message.split('\\n')[0]; }
+    console.log(JSON.stringify({ loaded, validate }));`;
   const out = run('entry-points', process.execPath, ['-e', script], { cwd: project, env: { UPSTREAM_MIRROR: '', UPSTREAM_CACHE: path.join(work, 'no-cache') } });
-  const loaded: string[] = JSON.parse(out.stdout.trim().split('\n').pop()!);
+  const { loaded, validate } = JSON.parse(out.stdout.trim().split('\n').pop()!) as { loaded: string[]; validate?: string };
   const wrong = loaded.filter(f => /[\\/]build[\\/]lib[\\/](validate|cli|ops)[\\/]|[\\/]node_modules[\\/]@bufbuild[\\/]/.test(f));
   if (wrong.length > 0) {
-    return fail(`require('${PACKAGE}') loads validator, CLI or ops code:\n  ${wrong.map(f => path.relative(project, f)).join('\n  ')}`);
+    fail(`require('${PACKAGE}') loads validator, CLI or ops code:\n  ${wrong.map(f => path.relative(project, f)).join('\n  ')}`);
+  } else {
+    log(`  require('${PACKAGE}') loads ${loaded.length} modules, none of validate/, cli/, ops/`);
   }
-  log(`  require('${PACKAGE}') loads ${loaded.length} modules, none of validate/, cli/, ops/; '${PACKAGE}/validate' loads`);
+  if (validate) fail(`require('${PACKAGE}/validate') fails: ${validate}`);
+  else log(`  require('${PACKAGE}/validate') loads`);
 }
 
 /**
