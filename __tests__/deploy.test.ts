@@ -53,12 +53,13 @@ describe('npm run deploy', () => {
     const log = shared.calls();
     const established = (crd: string) => indexOf(log, a => a[0] === 'wait' && a.includes('--for=condition=Established') && a.includes(`crd/${crd}`));
     const pairs: [string, string][] = [
-      ['gateways.gateway.networking.k8s.io', '0004-ingress.k8s.yaml'],
-      ['httproutes.gateway.networking.k8s.io', '0005-models.k8s.yaml'],
-      ['agentgatewaypolicies.agentgateway.dev', '0005-models.k8s.yaml'],
-      ['inferenceservices.serving.kserve.io', '0005-models.k8s.yaml'],
-      ['certificates.cert-manager.io', '0003-kserve.k8s.yaml'],
-      ['issuers.cert-manager.io', '0003-kserve.k8s.yaml'],
+      ['gateways.gateway.networking.k8s.io', '0006-ingress.k8s.yaml'],
+      ['httproutes.gateway.networking.k8s.io', '0007-models.k8s.yaml'],
+      ['agentgatewaypolicies.agentgateway.dev', '0007-models.k8s.yaml'],
+      ['inferenceservices.serving.kserve.io', '0007-models.k8s.yaml'],
+      ['certificates.cert-manager.io', '0004-kserve.k8s.yaml'],
+      ['clusterstoragecontainers.serving.kserve.io', '0005-kserve-resources.k8s.yaml'],
+      ['issuers.cert-manager.io', '0004-kserve.k8s.yaml'],
     ];
     for (const [crd, file] of pairs) {
       expect(established(crd)).toBeGreaterThanOrEqual(0);
@@ -70,7 +71,7 @@ describe('npm run deploy', () => {
     const log = shared.calls();
     const certManagerReady = indexOf(log, a => a[0] === 'wait' && a.includes('cert-manager') && a.includes('--for=condition=Available'));
     const webhook = indexOf(log, a => a[0] === 'wait' && a.includes('kubernetes.io/service-name=cert-manager-webhook'));
-    const kserve = indexOf(log, applies('0003-kserve.k8s.yaml'));
+    const kserve = indexOf(log, applies('0003-kserve-crds.k8s.yaml'));
     expect(certManagerReady).toBeGreaterThan(indexOf(log, applies('0002-cert-manager.k8s.yaml')));
     expect(certManagerReady).toBeLessThan(kserve);
     expect(webhook).toBeLessThan(kserve);
@@ -78,12 +79,12 @@ describe('npm run deploy', () => {
 
   test('applies the InferenceService only after KServe\'s controller and webhook are up, then waits for the guide\'s conditions', () => {
     const log = shared.calls();
-    const models = indexOf(log, applies('0005-models.k8s.yaml'));
+    const models = indexOf(log, applies('0007-models.k8s.yaml'));
     expect(indexOf(log, a => a.includes('deployment/kserve-controller-manager'))).toBeLessThan(models);
     expect(indexOf(log, a => a.includes('kubernetes.io/service-name=kserve-webhook-server-service'))).toBeLessThan(models);
     expect(indexOf(log, a => a.includes('certificate.cert-manager.io/serving-cert'))).toBeLessThan(models);
     const gateway = indexOf(log, a => a.includes('--for=condition=Programmed') && a.includes('gateway.gateway.networking.k8s.io/kserve-ingress-gateway'));
-    expect(gateway).toBeGreaterThan(indexOf(log, applies('0004-ingress.k8s.yaml')));
+    expect(gateway).toBeGreaterThan(indexOf(log, applies('0006-ingress.k8s.yaml')));
     expect(gateway).toBeLessThan(models);
     const after = log.slice(models + 1).map(c => c.args.join(' '));
     expect(after).toEqual([
@@ -109,7 +110,7 @@ describe('npm run deploy', () => {
     expect(out).toMatch(/FAILED: wait: Deployments available in kserve \(kserve-controller-manager/);
     expect(out).toMatch(/gave up waiting: kubectl wait -n kserve --for=condition=Available --timeout=2m deployment\/kserve-controller-manager/);
     expect(out).toMatch(/inspect with: kubectl describe -n kserve deployment kserve-controller-manager/);
-    expect(calls().some(c => c.args.includes(path.join(dist, '0005-models.k8s.yaml')))).toBe(false);
+    expect(calls().some(c => c.args.includes(path.join(dist, '0007-models.k8s.yaml')))).toBe(false);
   });
 
   test('retries a wait whose object does not exist yet', async () => {
@@ -173,7 +174,7 @@ describe('npm run destroy', () => {
     let asked = '';
     let out = '';
     await runDestroy([], env, s => (out += s), async q => { asked = q; return false; });
-    expect(asked).toMatch(/Also delete the shared platform \(0000-gateway-api, 0001-agentgateway, 0002-cert-manager, 0003-kserve\)\?/);
+    expect(asked).toMatch(/Also delete the shared platform \(0000-gateway-api, 0001-agentgateway, 0002-cert-manager, 0003-kserve-crds, 0004-kserve, 0005-kserve-resources\)\?/);
     const stdinAll = deleted(calls()).map(c => c.stdin).join('\n');
     expect(stdinAll).toMatch(/name: mock-llm$/m);
     expect(stdinAll).not.toMatch(/name: kserve-controller-manager$/m);

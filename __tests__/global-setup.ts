@@ -8,5 +8,6 @@ export const TEST_DIST = path.join(__dirname, '..', '.cache', 'test-dist', 'dist
 export default function globalSetup(): void {
   require('./setup-env');
   const { synthToDir } = require('../lib/cli/synth');
-  synthToDir({ outdir: TEST_DIST });
+  const { buildApp } = require('../main');
+  synthToDir({ outdir: TEST_DIST, build: () => buildApp() });
 }

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { isDuration, parseFlags } from '../ops/args';
+import { distDir } from './dist-dir';
 import { deployPlan } from '../ops/deploy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { readPhases } from '../ops/manifests';
@@ -22,7 +23,7 @@ export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv 
     out(`deploy: ${e.message}\n${USAGE}`);
     return 2;
   }
-  const dist = String(args.dist ?? env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'));
+  const dist = distDir(env, args.dist);
   let phases;
   try {
     phases = readPhases(dist);

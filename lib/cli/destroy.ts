@@ -4,12 +4,12 @@
  * The shared platform (Gateway API, agentgateway, cert-manager, KServe) is deleted only after a yes at the prompt,
  * or with `--yes`; without a terminal to ask, it is kept.
  */
-import * as path from 'path';
 import * as readline from 'readline';
 import { isDuration, parseFlags } from '../ops/args';
+import { distDir } from './dist-dir';
 import { destroyPlan } from '../ops/destroy-plan';
 import { Kubectl } from '../ops/kubectl';
-import { Phase, PLATFORM_PHASES, readPhases } from '../ops/manifests';
+import { Phase, isPlatformPhase, readPhases } from '../ops/manifests';
 import { runSteps } from '../ops/runner';
 
 const USAGE = 'usage: npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run] [--dist DIR]\n';
@@ -35,7 +35,7 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
     out(`destroy: ${e.message}\n${USAGE}`);
     return 2;
   }
-  const dist = String(args.dist ?? env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'));
+  const dist = distDir(env, args.dist);
   let phases: Phase[];
   try {
     phases = readPhases(dist);
@@ -43,7 +43,7 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
     out(`destroy: ${e.message}\n`);
     return 2;
   }
-  const isPlatform = (p: Phase) => PLATFORM_PHASES.test(p.name);
+  const isPlatform = (p: Phase) => isPlatformPhase(p.name);
   const platform = phases.filter(isPlatform).map(p => p.name);
   let includePlatform = args.yes === true;
   if (!includePlatform && platform.length > 0 && !args['dry-run']) {

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { splitDocuments } from '../platform/upstream-manifest';
-import { DocumentFacts, documentFacts } from '../yaml-text';
+import { componentOfPhase } from '../upstream/components';
+import { DocumentFacts, documentFacts } from '../shared/yaml-text';
 
 /** One object of a phase: its facts, its text, and its parsed form on demand. */
 export interface ManifestObject extends DocumentFacts {
@@ -21,8 +22,10 @@ export interface Phase {
   readonly objects: readonly ManifestObject[];
 }
 
-/** The platform phases: shared by everything on the cluster, so destroy asks before removing them. */
-export const PLATFORM_PHASES = /-(gateway-api|agentgateway|cert-manager|kserve)$/;
+/** Whether a phase is a platform component's: shared by everything on the cluster, so destroy asks before removing it. */
+export function isPlatformPhase(phase: string): boolean {
+  return componentOfPhase(phase) !== undefined;
+}
 
 /** Reads dist/'s chart files (`NNNN-*.k8s.yaml`, in name order, which is apply order). */
 export function readPhases(dist: string): Phase[] {
