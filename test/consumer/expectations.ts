@@ -34,14 +34,15 @@ export function checkConsumerOutput(objects: readonly ReadObject[]): string[] {
   }
   expectBudget(find('AgentgatewayPolicy', 'summarize'), 500, problems, 'summarize');
 
-  // (b) A model on an existing gateway, imported by name: no Gateway emitted, the route attached to it by name.
+  // (b) A model on an existing gateway, imported by name: no Gateway emitted, the route attached to its listener.
   expectCount('Gateway named shared-gateway (the existing one must not be emitted)', all.filter(o => o.kind === 'Gateway' && o.metadata?.name === 'shared-gateway'), 0);
   const translateRoutes = find('HTTPRoute', 'translate');
   expectCount('HTTPRoute in translate', translateRoutes, 1);
   for (const route of translateRoutes) {
     const p = parentOf(route);
-    if (p.name !== 'shared-gateway' || p.namespace !== 'platform-ingress') {
-      problems.push(`HTTPRoute translate/${route.metadata.name} attaches to ${p.namespace}/${p.name}, not platform-ingress/shared-gateway`);
+    if (p.name !== 'shared-gateway' || p.namespace !== 'platform-ingress' || p.sectionName !== 'web') {
+      problems.push(`HTTPRoute translate/${route.metadata.name} attaches to ${p.namespace}/${p.name} listener ${p.sectionName}, ` +
+        'not platform-ingress/shared-gateway listener web (the imported listenerName)');
     }
   }
   expectBudget(find('AgentgatewayPolicy', 'translate'), 2000, problems, 'translate');
@@ -61,18 +62,32 @@ export function checkConsumerOutput(objects: readonly ReadObject[]): string[] {
   const tokens = pairPolicies.map(p => p.spec?.traffic?.rateLimit?.local?.[0]?.tokens).sort((x, y) => x - y);
   if (pairPolicies.length === 2 && tokens.join() !== '200,1000') problems.push(`budgets in pair are ${tokens.join()} tokens, not 200 and 1000`);
 
-  // (c) The whole stack: every platform component's objects, not empty charts, and its model.
+  // (c) The whole stack, hardened: every platform component's objects (not empty charts) and all three models,
+  // each kept with its budget and hardened (digest-pinned, cluster-local, behind a NetworkPolicy).
   for (const crd of ['gateways.gateway.networking.k8s.io', 'agentgatewaypolicies.agentgateway.dev',
     'certificates.cert-manager.io', 'inferenceservices.serving.kserve.io']) {
     expectCount(`CustomResourceDefinition ${crd}`, find('CustomResourceDefinition', undefined, crd), 1);
   }
   expectCount('Deployment cert-manager/cert-manager', find('Deployment', 'cert-manager', 'cert-manager'), 1);
   expectCount('Deployment kserve/kserve-controller-manager', find('Deployment', 'kserve', 'kserve-controller-manager'), 1);
-  expectCount('InferenceService assistants/assistant', find('InferenceService', 'assistants', 'assistant'), 1);
-  expectBudget(find('AgentgatewayPolicy', 'assistants'), 10000, problems, 'assistants');
+  expectCount('Gateway kserve/kserve-ingress-gateway', find('Gateway', 'kserve', 'kserve-ingress-gateway'), 1);
+  const stackModels = find('InferenceService', 'assistants').map(o => o.metadata.name).sort();
+  if (stackModels.join() !== 'assistant,coder,reviewer') {
+    problems.push(`the hardened stack has models [${stackModels.join(', ')}] in assistants, not the user's assistant, coder, reviewer`);
+  }
+  const budgets = find('AgentgatewayPolicy', 'assistants').map(p => `${p.spec?.targetRefs?.[0]?.name}=${p.spec?.traffic?.rateLimit?.local?.[0]?.tokens}`).sort();
+  if (budgets.join() !== 'assistant-ai=10000,coder-ai=20000,reviewer-ai=5000') {
+    problems.push(`the hardened stack's budgets are [${budgets.join(', ')}], not assistant-ai=10000, coder-ai=20000, reviewer-ai=5000`);
+  }
+  for (const isvc of find('InferenceService', 'assistants')) {
+    const image: string = isvc.spec?.predictor?.containers?.[0]?.image ?? '';
+    if (!image.includes('@sha256:')) problems.push(`hardened model ${isvc.metadata.name} runs ${image}, not pinned by digest`);
+  }
+  expectCount('NetworkPolicies in assistants (one per hardened model)', find('NetworkPolicy', 'assistants'), 3);
   return problems;
 }
 
+/** One token budget in the namespace, of `tokens`. */
 function expectBudget(policies: any[], tokens: number, problems: string[], namespace: string): void {
   const found = policies.map(p => p.spec?.traffic?.rateLimit?.local?.[0]?.tokens);
   if (found.length !== 1 || found[0] !== tokens) {

@@ -18,7 +18,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { compareObjects, readObjects, ReadObject } from './compare';
 import { checkConsumerOutput } from './expectations';
-import { buildStandIn } from './standin-build';
 
 const repo = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'kserve-agentgateway-stack';
@@ -81,15 +80,9 @@ function main(): void {
 
 /** `npm run build`, then `npm pack` into the work directory; returns the tarball's path. */
 function buildAndPack(): string {
-  let packDir = repo;
-  if (readJson(path.join(repo, 'package.json')).scripts?.build) {
-    run('build', 'npm', ['run', 'build'], { cwd: repo });
-  } else {
-    log('  STAND-IN: package.json has no build script yet (#10); packing a stand-in build of lib/');
-    packDir = buildStandIn(repo, path.join(work, 'standin'));
-  }
+  run('build', 'npm', ['run', 'build'], { cwd: repo });
   // The package's prepack builds again; it was just built, so pack what is there.
-  const out = run('pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: packDir });
+  const out = run('pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: repo });
   const packed = JSON.parse(out.stdout.slice(out.stdout.indexOf('[')));
   const tarball = path.join(work, packed[0].filename);
   if (!fs.existsSync(tarball)) throw new StepFailure(`npm pack reported ${packed[0].filename}, but ${tarball} does not exist`);

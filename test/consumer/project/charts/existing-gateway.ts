@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IngressGateway, MeteredModel, Namespace } from 'kserve-agentgateway-stack';
 
@@ -7,8 +7,11 @@ export class ExistingGatewayChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new Namespace(this, 'ModelNamespace', { name: 'translate' });
-    // STAND-IN until #10 lands: IngressGateway.fromGatewayAttributes(this, 'Gateway', { name, namespace }).
-    const gateway = new IngressGateway(new Chart(new App(), 'elsewhere'), 'Gateway', { name: 'shared-gateway', namespace: 'platform-ingress' });
+    const gateway = IngressGateway.fromGatewayAttributes(this, 'SharedGateway', {
+      name: 'shared-gateway',
+      namespace: 'platform-ingress',
+      listenerName: 'web',
+    });
     new MeteredModel(this, 'Translator', {
       gateway,
       inferenceService: { name: 'translator', namespace: 'translate', image: 'registry.example.com/llm/translator:0.9.1' },
