@@ -162,7 +162,8 @@ function checkEntryPoints(project: string): void {
 
 /**
  * Copies test/consumer/project/ over the template, replacing its main.ts. The template's main.test.ts and its
- * snapshot test the template's placeholder chart, which main.ts no longer has, so they go. The tsconfig stays as
+ * snapshot test the template's placeholder chart, which main.ts no longer has, so they go (with what an online
+ * init compiled and synthesized from it). The tsconfig stays as
  * the template wrote it (checked against the template's own file).
  */
 function writeCharts(project: string): void {
@@ -170,8 +171,10 @@ function writeCharts(project: string): void {
   if (sha256(tsconfig) !== sha256(path.join(templateDir, 'tsconfig.json'))) {
     throw new StepFailure(`${tsconfig} is not the template's tsconfig.json as shipped in ${templateDir}`);
   }
-  fs.rmSync(path.join(project, 'main.test.ts'), { force: true });
-  fs.rmSync(path.join(project, '__snapshots__'), { recursive: true, force: true });
+  // Online, the hook also compiled, tested and synthesized the placeholder; its outputs go with it.
+  for (const f of ['main.test.ts', '__snapshots__', 'main.js', 'main.d.ts', 'main.test.js', 'main.test.d.ts', 'dist']) {
+    fs.rmSync(path.join(project, f), { recursive: true, force: true });
+  }
   fs.cpSync(path.join(__dirname, 'project'), project, { recursive: true });
 }
 
