@@ -70,6 +70,7 @@ export function parseRateLimitConfig(text: string): RateLimitConfig {
   if (typeof doc !== 'object' || doc === null || typeof doc.domain !== 'string' || doc.domain === '') {
     throw new Error('a rate-limit configuration needs a non-empty "domain"');
   }
+  for (const k of Object.keys(doc)) if (k !== 'domain' && k !== 'descriptors') throw new Error(`unknown key "${k}"`);
   return { domain: doc.domain, descriptors: (doc.descriptors ?? []).map((d: any, i: number) => fromYaml(d, `descriptors[${i}]`)) };
 }
 
@@ -125,6 +126,17 @@ function matchRule(level: readonly RateLimitRule[], entry: DescriptorEntry): Rat
   return same.find(r => r.value === entry.value)
     ?? same.find(r => r.value?.endsWith('*') && entry.value.startsWith(r.value.slice(0, -1)))
     ?? same.find(r => r.value === undefined);
+}
+
+/** How many leading entries of a request descriptor find a rule (the whole length when every entry does). */
+export function matchDepth(config: RateLimitConfig, entries: readonly DescriptorEntry[]): number {
+  let level: readonly RateLimitRule[] = config.descriptors;
+  for (let i = 0; i < entries.length; i++) {
+    const hit = matchRule(level, entries[i]);
+    if (!hit) return i;
+    level = hit.descriptors ?? [];
+  }
+  return entries.length;
 }
 
 /** Whether some path of rules has these keys in this order (any values) and ends on a limit. */
