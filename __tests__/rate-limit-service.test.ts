@@ -82,6 +82,23 @@ describe('RateLimitService', () => {
   });
 });
 
+test('admits only the given clients to gRPC and only the service to Redis', () => {
+  const c = chart();
+  const rl = new RateLimitService(c, 'Rl');
+  expect(objectsOf(c).filter(o => o.kind === 'NetworkPolicy')).toEqual([]);
+  rl.admitClients('kserve', { 'serving.kserve.io/gateway': 'gw' });
+  const objects = objectsOf(c);
+  const np = only(objects, 'NetworkPolicy', 'ratelimit-clients');
+  expect(np.spec.podSelector.matchLabels).toEqual(only(objects, 'Deployment', 'ratelimit').spec.template.metadata.labels);
+  expect(np.spec.ingress).toEqual([{
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kserve' } }, podSelector: { matchLabels: { 'serving.kserve.io/gateway': 'gw' } } }],
+    ports: [{ port: 8081, protocol: 'TCP' }],
+  }]);
+  const redis = only(objects, 'NetworkPolicy', 'ratelimit-redis-clients');
+  expect(redis.spec.podSelector.matchLabels).toEqual(only(objects, 'Deployment', 'ratelimit-redis').spec.template.metadata.labels);
+  expect(redis.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: np.spec.podSelector.matchLabels } }]);
+});
+
 describe('rate-limit config matching (as envoyproxy/ratelimit GetLimit)', () => {
   test('finds the limit a descriptor lands on, and none for an unknown value', () => {
     expect(limitFor(CONFIG, [{ key: 'tier', value: 'gold' }, { key: 'tenant', value: 'team-a' }])).toEqual({ unit: 'minute', requestsPerUnit: 1000 });

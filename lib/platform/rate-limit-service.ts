@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../validation';
+import { RateLimitAccess } from './rate-limit-access';
 import { RateLimitConfig, renderRateLimitConfig } from './rate-limit-config';
 import { RateLimitRedis, RateLimitRedisOptions, REDIS_PORT } from './rate-limit-redis';
 import {
@@ -128,8 +129,7 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
   /** The Redis. */
   public readonly redis: RateLimitRedis;
   private readonly configs = new Map<string, RateLimitConfig>();
-  private readonly policyNamespaces = new Set<string>();
-  private referenceGrant?: ApiObject;
+  private _access?: RateLimitAccess;
 
   constructor(scope: Construct, id: string, props: RateLimitServiceProps = {}) {
     super(scope, id);
@@ -231,21 +231,27 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
   }
 
   /**
-   * Lets AgentgatewayPolicies in `namespace` name this Service as their `backendRef`: a cross-namespace reference
-   * needs a ReferenceGrant in the Service's namespace (agentgateway@v1.4.1:controller/pkg/agentgateway/plugins/
-   * traffic_plugin.go `checkBackendRefGrant`). One grant lists every namespace.
+   * Lets AgentgatewayPolicies in `namespace` name this Service as their `backendRef` (a ReferenceGrant in the
+   * Service's namespace).
    */
   public allowPoliciesFrom(namespace: string): void {
-    if (namespace === this.serviceNamespace) return;
-    this.policyNamespaces.add(namespace);
-    this.referenceGrant ??= new ApiObject(this, 'ReferenceGrant', {
-      apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant',
-      metadata: { name: `${this.serviceName}-from-policies`, namespace: this.serviceNamespace },
-      spec: {
-        from: Lazy.any({ produce: () => [...this.policyNamespaces].sort().map(ns => ({ group: 'agentgateway.dev', kind: 'AgentgatewayPolicy', namespace: ns })) }),
-        to: [{ group: '', kind: 'Service', name: this.serviceName }],
-      },
+    if (namespace !== this.serviceNamespace) this.access.allowPoliciesFrom(namespace);
+  }
+
+  /**
+   * Admits gRPC clients (the gateway's proxy pods) and shuts everyone else out with NetworkPolicies; until first
+   * called, none is emitted.
+   */
+  public admitClients(namespace: string, podLabels: Record<string, string>): void {
+    this.access.admitClients(namespace, podLabels);
+  }
+
+  private get access(): RateLimitAccess {
+    this._access ??= new RateLimitAccess(this, 'Access', {
+      serviceName: this.serviceName, namespace: this.serviceNamespace,
+      podLabels: this.service.toJson().spec.selector, redisPodLabels: this.redis.service.toJson().spec.selector, redisName: this.redis.serviceName,
     });
+    return this._access;
   }
 
   /**
