@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { isDns1123Label } from '../validation';
+import { isDns1123Label } from '../shared/validation';
 import { ApiKeyRecord, KEY_HASH, TenantSpec } from './tenants';
 
 /** One issued key, as recorded. */

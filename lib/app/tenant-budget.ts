@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
 import { IRateLimitServiceRef, RateLimitService } from '../platform/rate-limit-service';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../validation';
+import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
 import { IHttpRouteRef } from './http-route-ref';
 import { Tenants, TierUnit } from './tenants';
 import { MAX_TOKENS, TokenBudgetUnit } from './token-budget';

@@ -3,7 +3,7 @@
  * drift: the rate-limit service's rules (domain, `tier` -> `tenant` with the tier's `rate_limit`) and the
  * descriptors agentgateway sends for each request (`tier`, `tenant`, evaluated from the caller's identity).
  */
-import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, PropErrors } from '../shared/validation';
 import { RateLimitConfig, RateLimitUnit } from '../platform/rate-limit-config';
 
 /** The window a tier's tokens refill over. */

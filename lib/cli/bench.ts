@@ -11,13 +11,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
-import { STACK_PROPS } from '../../main';
+import { stackPropsFor } from '../app-config';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { renderApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
 import { Validator } from '../validate/validator';
 
 const root = path.resolve(__dirname, '..', '..');
+/** The app's props with its default configuration. */
+const STACK_PROPS_OF_APP = stackPropsFor({});
 const resolver = UpstreamResolver.default();
 
 function median(xs: number[]): number {
@@ -34,11 +36,11 @@ function time(fn: () => void): number {
 /** Wall time of a CLI as a user runs it: a fresh process each time. */
 function cliWallMs(script: string, args: string[], env: NodeJS.ProcessEnv, runs: number): number[] {
   return Array.from({ length: runs }, () => time(() => execFileSync(
-    path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lib', 'cli', script), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' })));
+    path.join(root, 'node_modules', '.bin', 'tsx'), [script === 'synth.ts' ? path.join(root, 'main.ts') : path.join(root, 'lib', 'cli', script), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' })));
 }
 
 function upstreamTexts(): string[] {
-  return LlmServingStack.requiredArtifacts(STACK_PROPS).map(a => resolver.readText(a));
+  return LlmServingStack.requiredArtifacts(STACK_PROPS_OF_APP).map(a => resolver.readText(a));
 }
 
 /** Parse every upstream document as YAML 1.1 and emit it again with cdk8s's YAML settings. */
@@ -63,12 +65,12 @@ function copyMs(texts: string[]): number {
 /** The app charts alone: the platform's cost does not change with the number of models, only adds noise. */
 function stackWithModels(n: number): LlmServingStackProps {
   return {
-    ...STACK_PROPS,
+    ...STACK_PROPS_OF_APP,
     platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false },
     resolver,
     models: Array.from({ length: n }, (_, i) => ({
-      inferenceService: { name: `model-${i}`, namespace: `models-${i % 10}` },
-      budget: { name: `model-${i}-budget` },
+      inferenceService: { name: `model-${i}`, namespace: `models-${i % 10}`, image: 'sharat87/httpbun:latest' },
+      budget: { tokens: 100 },
     })),
   };
 }
@@ -77,13 +79,13 @@ function stackWithModels(n: number): LlmServingStackProps {
 function buildRenderMs(n: number, runs: number): number {
   return median(Array.from({ length: runs }, () => time(() => {
     const app = new App();
-    new LlmServingStack(app, stackWithModels(n));
+    new LlmServingStack(app, 'Stack', stackWithModels(n));
     renderApp(app);
   })));
 }
 
 async function main(): Promise<void> {
-  await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS));
+  await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS_OF_APP));
   const texts = upstreamTexts();
   const mb = texts.reduce((s, t) => s + Buffer.byteLength(t), 0) / 1e6;
 

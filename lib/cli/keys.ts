@@ -9,7 +9,7 @@
 import * as path from 'path';
 import { issueKey, KeysFile, readKeysFile, writeKeysFile } from '../app/api-keys-file';
 import { parseFlags } from '../ops/args';
-import { isDns1123Label } from '../validation';
+import { isDns1123Label } from '../shared/validation';
 
 const USAGE = 'usage: npm run keys -- add --tenant NAME [--tier TIER] | list | revoke (--id ID | --tenant NAME)   [--file PATH]';
 

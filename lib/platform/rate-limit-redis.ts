@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../shared/validation';
 import {
   checkWorkload, imageReference, resourceRequirements, restrictedContainer, restrictedPod, WorkloadResources,
 } from './rate-limit-workload';

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
 import { RateLimitAccess } from './rate-limit-access';
 import { RateLimitConfig, renderRateLimitConfig } from './rate-limit-config';
 import { RateLimitRedis, RateLimitRedisOptions, REDIS_PORT } from './rate-limit-redis';

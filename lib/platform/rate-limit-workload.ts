@@ -2,7 +2,7 @@
  * What the rate-limit service's two workloads (envoyproxy/ratelimit and Redis) share: image references pinned by
  * tag and optionally digest, resources, and a restricted securityContext that the validator's SEC005/SEC006 accept.
  */
-import { parseQuantity, PropErrors, QUANTITY_RULE } from '../validation';
+import { parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
 
 /** Container requests and limits as Kubernetes quantities. */
 export interface WorkloadResources {

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { isDns1123Label, isDns1123Subdomain } from '../validation';
+import { isDns1123Label, isDns1123Subdomain } from '../shared/validation';
 import { BuiltinSchemas } from './builtin-schemas';
 import { ValidationCache } from './cache';
 import { CelRules } from './cel';
