@@ -29,6 +29,27 @@ export interface LocalTokenLimit {
 /** Label on the API-key ConfigMaps; `apiKeyAuthentication.configMapSelector` selects the policy's by its value. */
 export const API_KEYS_LABEL = 'kserve-agentgateway-stack.io/api-keys';
 
+/** How a model's route takes part in tenant budgets (what a {@link MeteredModel} needs besides its route and budget). */
+export interface ModelTenantBudgetOptions {
+  /** The tenants, tiers, keys and identity source. */
+  readonly tenants: Tenants;
+  /**
+   * The rate-limit service. Required unless `perReplica`.
+   * @default - none
+   */
+  readonly rateLimitService?: IRateLimitServiceRef;
+  /**
+   * Per-replica tier limits instead of shared ones.
+   * @default false
+   */
+  readonly perReplica?: boolean;
+  /**
+   * What happens when the rate-limit service is unavailable.
+   * @default RateLimitFailureMode.FAIL_CLOSED
+   */
+  readonly failureMode?: RateLimitFailureMode;
+}
+
 /** Props for {@link TenantBudget}. */
 export interface TenantBudgetProps {
   /** The route whose traffic is charged; it must go through an AI backend, or agentgateway cannot count tokens. */
