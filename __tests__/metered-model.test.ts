@@ -16,7 +16,7 @@ describe('MeteredModel', () => {
     const m = new MeteredModel(c, 'Model', { gateway, ...model('qwen') });
     expect(m.backend.host).toBe(m.inferenceService.predictorHost);
     expect(m.route.hostnames).toEqual([m.inferenceService.hostname]);
-    expect(m.budget.route).toBe(m.route);
+    expect(m.budget?.route).toBe(m.route);
     expect(objectsOf(c).map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Gateway/edge', 'InferenceService/qwen', 'AgentgatewayBackend/qwen-backend', 'HTTPRoute/qwen-ai', 'AgentgatewayPolicy/qwen-ai-token-budget',
     ]);

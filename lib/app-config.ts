@@ -4,10 +4,12 @@
  */
 import { guidePreset } from './presets/guide';
 import { hardenedProfile } from './presets/hardened';
+import { readKeysFile } from './app/api-keys-file';
+import { EXAMPLE_KEYS_FILE, tenantsPreset } from './presets/tenants';
 import type { LlmServingStackProps } from './stack';
 
 /** The profiles the app knows. */
-export const PROFILES = ['guide', 'hardened'] as const;
+export const PROFILES = ['guide', 'hardened', 'tenants'] as const;
 /** A profile name. */
 export type ProfileName = typeof PROFILES[number];
 
@@ -29,6 +31,15 @@ export interface AppConfig {
    * @default false
    */
   readonly modelEchoHeaders?: boolean;
+  /**
+   * The keys file of the tenants profile (tenants, tiers of tenants, key hashes; `npm run keys`).
+   * @default - examples/tenants/api-keys.json
+   */
+  readonly keysFile?: string;
+  /** Digest of the envoyproxy/ratelimit image, which the tenants profile (hardened) pins. @default - none */
+  readonly rateLimitImageDigest?: string;
+  /** Digest of the Redis image, which the tenants profile (hardened) pins. @default - none */
+  readonly redisImageDigest?: string;
 }
 
 /** The stack props a configuration stands for. */
@@ -40,6 +51,11 @@ export function stackPropsFor(config: AppConfig): LlmServingStackProps {
     case 'hardened':
       return hardenedProfile(guidePreset({ modelEchoHeaders: config.modelEchoHeaders, unprivilegedPort: true }),
         { modelImageDigest: config.modelImageDigest });
+    case 'tenants':
+      // The hardened profile, plus tiers, tenants and keys and the rate-limit service (README: Tenants).
+      return hardenedProfile(tenantsPreset(guidePreset({ modelEchoHeaders: config.modelEchoHeaders, unprivilegedPort: true }),
+        { keys: readKeysFile(config.keysFile ?? EXAMPLE_KEYS_FILE) }),
+      { modelImageDigest: config.modelImageDigest, rateLimitImageDigest: config.rateLimitImageDigest, redisImageDigest: config.redisImageDigest });
     default:
       throw new Error(`profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
   }

@@ -5,10 +5,13 @@ import { IngressChart } from './app/ingress-chart';
 import { IGateway, IngressGatewayProps } from './app/ingress-gateway';
 import { MeteredModelOptions } from './app/metered-model';
 import { ModelsChart } from './app/models-chart';
+import { RateLimitFailureMode } from './app/tenant-budget';
+import { Tenants, TenantsProps } from './app/tenants';
 import { Agentgateway } from './platform/agentgateway';
 import { CertManager } from './platform/cert-manager';
 import { GatewayApiCrds } from './platform/gateway-api-crds';
 import { KServe } from './platform/kserve';
+import { IRateLimitServiceRef, RateLimitService } from './platform/rate-limit-service';
 import { buildComponent, includedComponents, platformArtifacts, PlatformProps } from './platform/platform-components';
 import { UpstreamArtifact } from './upstream/artifacts';
 import { UpstreamResolver } from './upstream/resolver';
@@ -51,10 +54,36 @@ export interface LlmServingStackProps {
    */
   readonly kserveIngress?: KServeIngressSettings;
   /**
+   * Per-tenant token budgets on every model: tiers, tenants, API keys (from the keys file) and where identity comes
+   * from. Shared budgets need a rate-limit service: `platform.rateLimitService`, or `tenants.rateLimitService` for
+   * one that runs elsewhere.
+   * @default - none: each model has one budget for every caller
+   */
+  readonly tenants?: StackTenantsOptions;
+  /**
    * Where upstream files are read from.
    * @default UpstreamResolver.default() (UPSTREAM_MIRROR, the mirror beside the checkout, then the cache)
    */
   readonly resolver?: UpstreamResolver;
+}
+
+/** Tenants as the stack takes them. */
+export interface StackTenantsOptions extends TenantsProps {
+  /**
+   * A rate-limit service this stack does not run.
+   * @default - the stack's `platform.rateLimitService`
+   */
+  readonly rateLimitService?: IRateLimitServiceRef;
+  /**
+   * Per-replica tier limits (`rateLimit.conditional`) without any rate-limit service: for small setups.
+   * @default false
+   */
+  readonly perReplica?: boolean;
+  /**
+   * What happens when the rate-limit service is unavailable.
+   * @default RateLimitFailureMode.FAIL_CLOSED
+   */
+  readonly failureMode?: RateLimitFailureMode;
 }
 
 /** KServe's default `ingress.kserveIngressGateway` (kserve@v0.20.0:config/configmap/inferenceservice.yaml). */
@@ -85,6 +114,8 @@ export class LlmServingStack extends Construct {
   public readonly ingress?: IngressChart;
   /** The gateway the models are served through. */
   public readonly gateway: IGateway;
+  /** The rate-limit service, when included. */
+  public readonly rateLimitService?: RateLimitService;
   /** The models chart. */
   public readonly models: ModelsChart;
 
@@ -125,6 +156,15 @@ export class LlmServingStack extends Construct {
     this.agentgateway = built.agentgateway as Agentgateway | undefined;
     this.certManager = built.certManager as CertManager | undefined;
     this.kserve = built.kserve as KServe | undefined;
+    this.rateLimitService = built.rateLimitService as RateLimitService | undefined;
+    const t = props.tenants;
+    const tenants = t ? new Tenants(t, `${this.node.path}/tenants`) : undefined;
+    const rateLimitService = t?.rateLimitService ?? this.rateLimitService;
+    if (tenants && !t!.perReplica && !rateLimitService) {
+      throw new Error(`LlmServingStack ${this.node.path}: tenants need a rate-limit service for shared budgets: set ` +
+        'platform.rateLimitService ({} for the defaults), or tenants.rateLimitService for one running elsewhere, or tenants.perReplica: true');
+    }
+    if (this.rateLimitService && tenants && !t!.perReplica) this.rateLimitService.admitClients(this.gateway.namespace, { ...this.gateway.proxyLabels });
     const lastPlatform = this.platformCharts[this.platformCharts.length - 1];
     if (lastPlatform && this.ingress) this.ingress.addDependency(lastPlatform);
 
@@ -133,6 +173,7 @@ export class LlmServingStack extends Construct {
       models: props.models,
       kserveIngress: this.kserve?.ingressSettings ?? props.kserveIngress,
       namespaceLabels: props.modelNamespaceLabels,
+      ...(tenants ? { tenantBudget: { tenants, rateLimitService, perReplica: t!.perReplica, failureMode: t!.failureMode } } : {}),
     });
     const before = this.ingress ?? lastPlatform;
     if (before) this.models.addDependency(before);

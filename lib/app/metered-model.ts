@@ -6,7 +6,8 @@ import { InferenceService, InferenceServiceProps, ModelVisibility } from './infe
 import { IGateway } from './ingress-gateway';
 import { ModelEchoHeaders, ModelEchoHeadersOptions } from './model-echo-headers';
 import { PredictorNetworkPolicy } from './predictor-network-policy';
-import { TokenBudget, TokenBudgetOptions } from './token-budget';
+import { ModelTenantBudgetOptions, TenantBudget } from './tenant-budget';
+import { TokenBudget, TokenBudgetOptions, TokenBudgetUnit } from './token-budget';
 
 /** What describes a {@link MeteredModel} besides the gateway it is served through. */
 export interface MeteredModelOptions {
@@ -41,6 +42,12 @@ export interface MeteredModelOptions {
    * @default false
    */
   readonly networkPolicy?: boolean;
+  /**
+   * Per-tenant budgets on the route: one TenantBudget policy replaces the TokenBudget, with `budget` folded in as
+   * its route-wide local limit (agentgateway applies one policy's `rateLimit` per route).
+   * @default - none: a TokenBudget
+   */
+  readonly tenantBudget?: ModelTenantBudgetOptions;
 }
 
 /** Props for {@link MeteredModel}. */
@@ -62,8 +69,10 @@ export class MeteredModel extends Construct {
   public readonly backend: AiBackend;
   /** The budgeted route. */
   public readonly route: AiRoute;
-  /** The token budget. */
-  public readonly budget: TokenBudget;
+  /** The token budget, unless tenant budgets are on (then `tenantBudget` holds it). */
+  public readonly budget?: TokenBudget;
+  /** The tenant budget policy, with the route's budget folded in, when enabled. */
+  public readonly tenantBudget?: TenantBudget;
   /** The echo-headers policy, when enabled. */
   public readonly modelEchoHeaders?: ModelEchoHeaders;
   /** The predictor NetworkPolicy, when enabled. */
@@ -79,7 +88,13 @@ export class MeteredModel extends Construct {
       gateway: props.gateway,
       namespaceLabels: { ...props.namespaceLabels, ...props.route?.namespaceLabels },
     });
-    this.budget = new TokenBudget(this, 'TokenBudget', { ...props.budget, route: this.route });
+    if (props.tenantBudget) {
+      this.tenantBudget = new TenantBudget(this, 'TenantBudget', {
+        ...props.tenantBudget, route: this.route, routeBudget: { tokens: props.budget.tokens, unit: props.budget.unit ?? TokenBudgetUnit.MINUTES },
+      });
+    } else {
+      this.budget = new TokenBudget(this, 'TokenBudget', { ...props.budget, route: this.route });
+    }
     if (props.modelEchoHeaders) {
       const options = props.modelEchoHeaders === true ? {} : props.modelEchoHeaders;
       this.modelEchoHeaders = new ModelEchoHeaders(this, 'ModelEchoHeaders', {

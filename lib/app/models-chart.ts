@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { KServeIngressSettings } from './inference-service';
 import { IGateway } from './ingress-gateway';
 import { MeteredModel, MeteredModelOptions } from './metered-model';
+import { ModelTenantBudgetOptions } from './tenant-budget';
 import { Namespace } from '../shared/namespace';
 
 /** Props for {@link ModelsChart}. */
@@ -25,6 +26,11 @@ export interface ModelsChartProps extends ChartProps {
    * @default - none
    */
   readonly namespaceLabels?: Record<string, string>;
+  /**
+   * Per-tenant budgets on every model's route.
+   * @default - none
+   */
+  readonly tenantBudget?: ModelTenantBudgetOptions;
   /**
    * Create the models' Namespaces. Turn off when they exist already.
    * @default true
@@ -50,6 +56,7 @@ export class ModelsChart extends Chart {
       gateway: props.gateway,
       inferenceService: { ...spec.inferenceService, ingress: { ...props.kserveIngress, ...spec.inferenceService.ingress } },
       namespaceLabels: labelsByNamespace.get(namespaceOf(this, spec)),
+      tenantBudget: spec.tenantBudget ?? props.tenantBudget,
     }));
     const namespaces = new Map<string, Namespace>();
     if (props.createNamespaces ?? true) {

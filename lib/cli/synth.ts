@@ -69,12 +69,13 @@ export async function runSynth(outdir: string, props: LlmServingStackProps, reso
   return synthToDir({ outdir, build: () => build({ ...props, resolver }), validator: new Validator({ resolver }) });
 }
 
-const USAGE = 'usage: npm run synth -- [--profile guide|hardened] [--model-image-digest sha256:...] [--dist DIR]\n' +
+const USAGE = 'usage: npm run synth -- [--profile guide|hardened|tenants] [--model-image-digest sha256:...] [--dist DIR]\n' +
+  '       tenants: [--keys-file PATH] [--ratelimit-image-digest sha256:...] [--redis-image-digest sha256:...]\n' +
   '       (cdk8s synth reads the same settings from CONFIG in main.ts, or $STACK_PROFILE and $MODEL_IMAGE_DIGEST)\n';
 
 /** Parses `npm run synth`'s command line. */
 function parseSynthFlags(argv: readonly string[]) {
-  return parseFlags(argv, { values: ['profile', 'model-image-digest', 'dist'], flags: ['cdk8s-cli'] });
+  return parseFlags(argv, { values: ['profile', 'model-image-digest', 'dist', 'keys-file', 'ratelimit-image-digest', 'redis-image-digest'], flags: ['cdk8s-cli'] });
 }
 
 /** The app's configuration with the command line's and the environment's choices applied. */
@@ -85,7 +86,13 @@ export function configFromArgs(config: AppConfig, argv: readonly string[], env: 
     throw new Error(`--profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
   }
   const digest = args['model-image-digest'] ?? env.MODEL_IMAGE_DIGEST ?? config.modelImageDigest;
-  return { ...config, profile: profile as ProfileName, ...(digest ? { modelImageDigest: String(digest) } : {}) };
+  const tenants = {
+    keysFile: args['keys-file'] ?? env.KEYS_FILE ?? config.keysFile,
+    rateLimitImageDigest: args['ratelimit-image-digest'] ?? env.RATELIMIT_IMAGE_DIGEST ?? config.rateLimitImageDigest,
+    redisImageDigest: args['redis-image-digest'] ?? env.REDIS_IMAGE_DIGEST ?? config.redisImageDigest,
+  };
+  const set = Object.fromEntries(Object.entries(tenants).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return { ...config, profile: profile as ProfileName, ...(digest ? { modelImageDigest: String(digest) } : {}), ...set };
 }
 
 /**

@@ -10,6 +10,7 @@ import { Agentgateway, agentgatewayArtifacts, AgentgatewayOptions } from './agen
 import { CertManager, certManagerArtifacts, CertManagerOptions } from './cert-manager';
 import { GatewayApiCrds, gatewayApiArtifacts, GatewayApiCrdsOptions } from './gateway-api-crds';
 import { KServe, kserveArtifacts, KServeIngressConfig, KServeOptions } from './kserve';
+import { RateLimitService, RateLimitServiceProps } from './rate-limit-service';
 
 /** The platform components under the models; `false` leaves one out (the cluster already has it). */
 export interface PlatformProps {
@@ -33,6 +34,11 @@ export interface PlatformProps {
    * @default - Standard mode, Gateway API ingress through the stack's gateway
    */
   readonly kserve?: KServeOptions | false;
+  /**
+   * envoyproxy/ratelimit and Redis in namespace `ratelimit`: the shared counters of tenant budgets.
+   * @default - not included
+   */
+  readonly rateLimitService?: RateLimitServiceProps | false;
 }
 
 /** What building a component may need from the rest of the stack. */
@@ -44,7 +50,7 @@ export interface PlatformContext {
 }
 
 /** One built platform component. */
-export type PlatformConstruct = GatewayApiCrds | Agentgateway | CertManager | KServe;
+export type PlatformConstruct = GatewayApiCrds | Agentgateway | CertManager | KServe | RateLimitService;
 
 interface ComponentBinding {
   artifacts(props: any): UpstreamArtifact[];
@@ -69,12 +75,16 @@ const BINDINGS: Record<PlatformComponentId, ComponentBinding> = {
     build: (scope, props: KServeOptions, { resolver, kserveIngress }) =>
       new KServe(scope, 'KServe', { ...props, resolver, ingress: { ...kserveIngress, ...props.ingress } }),
   },
+  'ratelimit': {
+    artifacts: () => [],
+    build: (scope, props: RateLimitServiceProps) => new RateLimitService(scope, 'RateLimitService', props),
+  },
 };
 
 /** The components these props include, in apply order, with their props. */
 export function includedComponents(platform: PlatformProps = {}) {
   return PLATFORM_COMPONENTS
-    .filter(c => platform[c.propsKey] !== false)
+    .filter(c => (c.optIn ? !!platform[c.propsKey] : platform[c.propsKey] !== false))
     .map(c => ({ info: c, props: (platform[c.propsKey] || {}) as object }));
 }
 

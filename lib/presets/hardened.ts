@@ -24,6 +24,13 @@ export interface HardenedProfileOptions {
    * @default {}
    */
   readonly modelImageDigests?: Readonly<Record<string, string>>;
+  /**
+   * Digests of the rate-limit service's images (`imageDigest`, `redisImageDigest`), required when the stack runs it.
+   * @default - none: the service's own props must pin them
+   */
+  readonly rateLimitImageDigest?: string;
+  /** See `rateLimitImageDigest`. @default - none */
+  readonly redisImageDigest?: string;
 }
 
 /** agentgateway controller resources the profile sets when the user set none (limits are what SEC006 asks for). */
@@ -39,6 +46,10 @@ const CONTROLLER_RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limit
 export function hardenedProfile(props: LlmServingStackProps, options: HardenedProfileOptions = {}): LlmServingStackProps {
   const problems: string[] = [];
   const models = (props.models ?? []).map((m, i) => hardenModel(m, i, options, problems));
+  const rls = props.platform?.rateLimitService;
+  const rateLimitService = rls ? { ...rls, imageDigest: rls.imageDigest ?? options.rateLimitImageDigest, redis: { ...rls.redis, imageDigest: rls.redis?.imageDigest ?? options.redisImageDigest } } : rls;
+  if (rateLimitService && !rateLimitService.imageDigest) problems.push('platform.rateLimitService: pin envoyproxy/ratelimit by digest: pass rateLimitImageDigest (CLI: --ratelimit-image-digest, or RATELIMIT_IMAGE_DIGEST) or set imageDigest (`crane digest docker.io/envoyproxy/ratelimit:1e50889b`)');
+  if (rateLimitService && !rateLimitService.redis.imageDigest) problems.push('platform.rateLimitService: pin Redis by digest: pass redisImageDigest (CLI: --redis-image-digest, or REDIS_IMAGE_DIGEST) or set redis.imageDigest (`crane digest docker.io/library/redis:7.4.6-alpine`)');
   if (problems.length > 0) {
     throw new Error(`hardened profile: ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map(p => `  - ${p}`).join('\n')}`);
   }
@@ -53,6 +64,7 @@ export function hardenedProfile(props: LlmServingStackProps, options: HardenedPr
     platform: {
       ...props.platform,
       ...(agentgateway === false ? {} : { agentgateway: { ...agentgateway, resources: agentgateway?.resources ?? CONTROLLER_RESOURCES } }),
+      ...(rateLimitService ? { rateLimitService } : {}),
     },
   };
 }

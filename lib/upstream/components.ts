@@ -10,14 +10,14 @@ import {
 } from './artifacts';
 
 /** The id of a platform component; also its chart's id and the suffix of its file in dist/. */
-export type PlatformComponentId = 'gateway-api' | 'agentgateway' | 'cert-manager' | 'kserve';
+export type PlatformComponentId = 'gateway-api' | 'agentgateway' | 'cert-manager' | 'kserve' | 'ratelimit';
 
 /** What the project knows of one platform component, without building it. */
 export interface PlatformComponentInfo {
   /** Id, chart id and dist/ file suffix, e.g. `cert-manager` → `0002-cert-manager.k8s.yaml`. */
   readonly id: PlatformComponentId;
   /** The key of its props in `PlatformProps`, e.g. `certManager`. */
-  readonly propsKey: 'gatewayApi' | 'agentgateway' | 'certManager' | 'kserve';
+  readonly propsKey: 'gatewayApi' | 'agentgateway' | 'certManager' | 'kserve' | 'rateLimitService';
   /** Display name. */
   readonly title: string;
   /** Upstream release. */
@@ -32,6 +32,8 @@ export interface PlatformComponentInfo {
   readonly artifacts: readonly UpstreamArtifact[];
   /** The files whose CRDs the validator knows without seeing them in its input. */
   readonly schemaArtifacts: readonly UpstreamArtifact[];
+  /** Left out unless its props are set (the rest are in unless set to `false`). @default false */
+  readonly optIn?: boolean;
 }
 
 /** The platform, in apply order. */
@@ -79,6 +81,18 @@ export const PLATFORM_COMPONENTS: readonly PlatformComponentInfo[] = [
     turnOff: '`platform: { kserve: false }`',
     artifacts: [KSERVE_MANIFEST, KSERVE_CLUSTER_RESOURCES],
     schemaArtifacts: [KSERVE_MANIFEST],
+  },
+  {
+    id: 'ratelimit',
+    propsKey: 'rateLimitService',
+    title: 'Rate-limit service (for tenants)',
+    version: 'envoyproxy/ratelimit 1e50889b, Redis 7.4.6',
+    source: 'typed constructs (`lib/platform/rate-limit-service.ts`); images as Envoy Gateway v1.8 and mailcow pin them',
+    pinnedBy: 'image tags; digests by prop (`imageDigest`, `redis.imageDigest`), required by the hardened profile',
+    turnOff: 'off unless `platform: { rateLimitService: {...} }` (the tenants profile sets it)',
+    artifacts: [],
+    schemaArtifacts: [],
+    optIn: true,
   },
 ];
 

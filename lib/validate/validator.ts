@@ -15,6 +15,7 @@ import { Finding, jsonPath, Severity } from './findings';
 import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from './references';
 import { securityIssues, securityMessage } from './security';
 import { validateAgainstSchema } from './structural';
+import { tenantBudgetFindings } from './tenant-budgets';
 import { createHash } from 'crypto';
 
 /** Options for {@link validatePaths}. */
@@ -141,6 +142,7 @@ export class Validator {
       const o = issue.at;
       findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: securityMessage(issue), severity: 'warning', rule: issue.rule.id });
     }
+    findings.push(...tenantBudgetFindings(everything));
 
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
     const failing = findings.filter(f => f.severity === 'error' || strict);
