@@ -323,7 +323,7 @@ require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
 console.error('error: no ready pods behind svc/x');
 setInterval(() => {}, 1000);
 `, { mode: 0o755 });
-    const started = portForward(silent, 'kind-test', { name: 'x', namespace: 'y' }, process.env, 1500); // long enough for node to start under load and print its stderr
+    const started = portForward(silent, 'kind-test', { name: 'x', namespace: 'y' }, process.env, 1500); // long enough for a node process to start on a loaded machine
     await expect(started).rejects.toThrow(/--context kind-test port-forward -n y svc\/x 0:80: no "Forwarding from[\s\S]*no ready pods/);
     expect(() => process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   });

@@ -4,9 +4,13 @@
  */
 import { guidePreset } from './presets/guide';
 import { hardenedProfile } from './presets/hardened';
+import * as path from 'path';
 import { readKeysFile } from './app/api-keys-file';
-import { EXAMPLE_KEYS_FILE, tenantsPreset } from './presets/tenants';
+import { tenantsPreset } from './presets/tenants';
 import type { LlmServingStackProps } from './stack';
+
+/** The example keys file of the tenants profile, in the app's checkout (three keys of three tenants; the keys were discarded). */
+export const EXAMPLE_KEYS_FILE = 'examples/tenants/api-keys.json';
 
 /** The profiles the app knows. */
 export const PROFILES = ['guide', 'hardened', 'tenants'] as const;
@@ -54,7 +58,7 @@ export function stackPropsFor(config: AppConfig): LlmServingStackProps {
     case 'tenants':
       // The hardened profile, plus tiers, tenants and keys and the rate-limit service (README: Tenants).
       return hardenedProfile(tenantsPreset(guidePreset({ modelEchoHeaders: config.modelEchoHeaders, unprivilegedPort: true }),
-        { keys: readKeysFile(config.keysFile ?? EXAMPLE_KEYS_FILE) }),
+        { keys: readKeysFile(path.resolve(config.keysFile ?? EXAMPLE_KEYS_FILE)) }),
       { modelImageDigest: config.modelImageDigest, rateLimitImageDigest: config.rateLimitImageDigest, redisImageDigest: config.redisImageDigest });
     default:
       throw new Error(`profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);

@@ -3,8 +3,7 @@
  * a function of the user's stack props (every model, gateway and platform choice is kept). Each model's own budget
  * is folded into its tenant policy as the route-wide local limit.
  */
-import * as path from 'path';
-import { KeysFile, readKeysFile, tenantsFromKeysFile } from '../app/api-keys-file';
+import { KeysFile, tenantsFromKeysFile } from '../app/api-keys-file';
 import { TierSpec, TierUnit } from '../app/tenants';
 import type { LlmServingStackProps } from '../stack';
 
@@ -14,16 +13,10 @@ export const EXAMPLE_TIERS: readonly TierSpec[] = [
   { name: 'premium', tokens: 20000, unit: TierUnit.MINUTES },
 ];
 
-/** The example keys file (three keys of three tenants on the two tiers; the keys themselves were discarded). */
-export const EXAMPLE_KEYS_FILE = path.join(__dirname, '..', '..', 'examples', 'tenants', 'api-keys.json');
-
 /** Options for {@link tenantsPreset}. */
 export interface TenantsPresetOptions {
-  /**
-   * The tenants and key hashes (`npm run keys`).
-   * @default - the example keys file
-   */
-  readonly keys?: KeysFile;
+  /** The tenants and key hashes (`npm run keys` writes them; `readKeysFile()` reads them). */
+  readonly keys: KeysFile;
   /**
    * The tiers.
    * @default EXAMPLE_TIERS
@@ -32,8 +25,8 @@ export interface TenantsPresetOptions {
 }
 
 /** `props` with tenants, tiers and keys, and the rate-limit service among the platform components. */
-export function tenantsPreset(props: LlmServingStackProps, options: TenantsPresetOptions = {}): LlmServingStackProps {
-  const keys = options.keys ?? readKeysFile(EXAMPLE_KEYS_FILE);
+export function tenantsPreset(props: LlmServingStackProps, options: TenantsPresetOptions): LlmServingStackProps {
+  const keys = options.keys;
   return {
     ...props,
     tenants: { ...props.tenants, tiers: options.tiers ?? EXAMPLE_TIERS, ...tenantsFromKeysFile(keys) },
