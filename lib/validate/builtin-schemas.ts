@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { jsonPath } from './findings';
+import { own } from './own';
 
 /** One problem in a built-in object. */
 export interface BuiltinIssue {
@@ -22,6 +23,8 @@ export interface BuiltinIssue {
   readonly path: string;
   /** What is wrong, close to the API server's wording (`Required value`, `Invalid value`, `Unsupported value`, `unknown field`). */
   readonly message: string;
+  /** A wrong JSON type: the object's shape cannot be trusted by checks that read it. */
+  readonly shape?: boolean;
 }
 
 /** The shape of imports/k8s-builtin-fields.json (documented in lib/cli/import-k8s-schemas.ts). */
@@ -126,7 +129,7 @@ export class BuiltinSchemas {
       // The package types JSONSchemaPropsOrBool & co. as plain objects; checkFields applies their real rules.
       if (atRef?.startsWith('~')) continue;
       const hidden = redact(at);
-      const add = (message: string, where: Path = at) => issues.push({ path: jsonPath(where), message });
+      const add = (message: string, where: Path = at, shape = false) => issues.push({ path: jsonPath(where), message, ...(shape ? { shape } : {}) });
       for (const e of errors.filter(x => x.keyword === 'required')) {
         add(`Required value: must have property "${e.params.missingProperty}"`, [...at, e.params.missingProperty]);
       }
@@ -135,14 +138,14 @@ export class BuiltinSchemas {
         if (format) add(formatMessage(format.params.format, v, hidden));
         else {
           const types = [...new Set(errors.filter(e => e.keyword === 'type').map(e => String(e.params.type)))].sort();
-          add(`Invalid value: expected ${types.join(' or ')}, got ${describe(v, hidden)}`);
+          add(`Invalid value: expected ${types.join(' or ')}, got ${describe(v, hidden)}`, at, true);
         }
         continue;
       }
       const typeError = errors.find(e => e.keyword === 'type');
       if (typeError) {
         // A wrong JSON type fails decoding; enum and format checks on the same value would only repeat it.
-        add(`Invalid value: expected ${typeError.params.type}, got ${describe(v, hidden)}`);
+        add(`Invalid value: expected ${typeError.params.type}, got ${describe(v, hidden)}`, at, true);
         continue;
       }
       for (const e of errors) {
@@ -177,7 +180,7 @@ export class BuiltinSchemas {
     if (!isPlainObject(value)) return;
     const fields = this.load().types[Number(ref)];
     for (const [k, v] of Object.entries(value)) {
-      const sub = fields[k];
+      const sub = own(fields, k);
       if (sub !== undefined) this.checkFields(v, sub, [...at, k], strict, issues, redact);
       else if (strict) issues.push({ path: jsonPath([...at, k]), message: `unknown field "${dotted([...at, k])}"` });
     }
@@ -192,7 +195,7 @@ export class BuiltinSchemas {
     const form = ref[1];
     const type = ref.slice(2);
     const schemaObject = (v: unknown, p: Path) => {
-      this.checkSchema(this.load().schemas[type], type, v, p, issues, redact);
+      this.checkSchema(this.load().schemas[type], type, v, p, issues, redact); // type comes from our own field data
       this.checkFields(v, type, p, false, issues, redact);
     };
     if (isPlainObject(value)) return schemaObject(value, at);
@@ -228,7 +231,7 @@ export class BuiltinSchemas {
       }
       if (at === undefined) continue;
       if (at[0] === '[' || at[0] === '{') at = at.slice(1);
-      else if (/^\d+$/.test(at)) at = this.load().types[Number(at)][seg];
+      else if (/^\d+$/.test(at)) at = own(this.load().types[Number(at)], seg);
       else at = undefined;
     }
     return { path: out, ref: at, value: current };

@@ -26,10 +26,10 @@ export const PINNED_CRD_SOURCES: readonly UpstreamArtifact[] = [
 /** Extracts the summary of a CustomResourceDefinition object (apiextensions.k8s.io/v1). */
 export function summarizeCrd(crd: any, source: string): CrdSummary | undefined {
   const spec = crd?.spec;
-  if (!spec?.group || !spec?.names?.kind || !Array.isArray(spec.versions)) return undefined;
-  const versions: Record<string, StructuralSchema | undefined> = {};
+  if (typeof spec?.group !== 'string' || typeof spec?.names?.kind !== 'string' || !Array.isArray(spec.versions)) return undefined;
+  const versions: Record<string, StructuralSchema | undefined> = Object.create(null);
   for (const v of spec.versions) {
-    if (v?.served === false) continue;
+    if (v?.served === false || typeof v?.name !== 'string') continue;
     versions[v.name] = v.schema?.openAPIV3Schema;
   }
   return { group: spec.group, kind: spec.names.kind, plural: spec.names.plural, scope: spec.scope ?? 'Namespaced', versions, source };

@@ -4,6 +4,7 @@
  * list-type checks, then CEL rules unless a type error blocks them).
  */
 import { CelRules } from './cel';
+import { cloneJson, own } from './own';
 import { StructuralSchema, ValidationRule } from './structural-schema';
 
 /** One problem, located by a path of segments. */
@@ -14,6 +15,8 @@ export interface SchemaIssue {
   readonly message: string;
   /** Which kind of check. */
   readonly rule: 'schema' | 'unknown-field' | 'cel' | 'list-type';
+  /** A wrong JSON type: the object's shape cannot be trusted by checks that read it. */
+  readonly shape?: boolean;
 }
 
 type Path = (string | number)[];
@@ -23,7 +26,7 @@ export function validateAgainstSchema(object: Record<string, any>, schema: Struc
   const issues: SchemaIssue[] = [];
   const blocking = { typeError: false };
   // Defaults are applied to a copy before validation and CEL, as the API server does.
-  const defaulted = applyDefaults(structuredClone(object), schema);
+  const defaulted = applyDefaults(cloneJson(object), schema);
   walk(defaulted, schema, [], issues, blocking, true);
   if (blocking.typeError) {
     issues.push({ path: [], rule: 'cel', message: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' });
@@ -42,13 +45,13 @@ export function applyDefaults(value: any, schema: StructuralSchema | undefined):
   }
   for (const [key, sub] of Object.entries(schema.properties ?? {})) {
     if ((value[key] === undefined || (value[key] === null && !sub.nullable)) && sub.default !== undefined) {
-      value[key] = structuredClone(sub.default);
+      value[key] = cloneJson(sub.default);
     }
     if (value[key] !== undefined) value[key] = applyDefaults(value[key], sub);
   }
   if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
     for (const key of Object.keys(value)) {
-      if (!schema.properties?.[key]) value[key] = applyDefaults(value[key], schema.additionalProperties);
+      if (!own(schema.properties, key)) value[key] = applyDefaults(value[key], schema.additionalProperties);
     }
   }
   return value;
@@ -60,10 +63,10 @@ const OBJECT_META_FIELDS = new Set([
 ]);
 
 function walk(value: any, schema: StructuralSchema, path: Path, issues: SchemaIssue[], blocking: { typeError: boolean }, isRoot = false): void {
-  const add = (message: string, rule: SchemaIssue['rule'] = 'schema', at: Path = path) => issues.push({ path: at, message, rule });
+  const add = (message: string, rule: SchemaIssue['rule'] = 'schema', at: Path = path, shape = false) => issues.push({ path: at, message, rule, ...(shape ? { shape } : {}) });
 
   if (value === null) {
-    if (!schema.nullable) add('Invalid value: "null": must not be null');
+    if (!schema.nullable) add('Invalid value: "null": must not be null', 'schema', path, true);
     return;
   }
   if (!checkType(value, schema, add, blocking)) return;
@@ -90,11 +93,11 @@ function walk(value: any, schema: StructuralSchema, path: Path, issues: SchemaIs
     if (schema.minProperties !== undefined && keys.length < schema.minProperties) add(`Invalid value: must have at least ${schema.minProperties} properties`);
     if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) add(`Too many: ${keys.length}: must have at most ${schema.maxProperties} properties`);
     for (const req of schema.required ?? []) {
-      if (value[req] === undefined) add(`Required value: must have property "${req}"`, 'schema', [...path, req]);
+      if (own(value, req) === undefined) add(`Required value: must have property "${req}"`, 'schema', [...path, req]);
     }
     const embedded = isRoot || schema['x-kubernetes-embedded-resource'];
     for (const key of keys) {
-      const sub = schema.properties?.[key];
+      const sub = own(schema.properties, key);
       if (embedded && (key === 'apiVersion' || key === 'kind') && !sub) {
         if (typeof value[key] !== 'string') add(`Invalid value: ${show(value[key])}: must be a string`, 'schema', [...path, key]);
         continue;
@@ -112,9 +115,9 @@ function walk(value: any, schema: StructuralSchema, path: Path, issues: SchemaIs
   }
 }
 
-function checkType(value: any, schema: StructuralSchema, add: (m: string) => void, blocking: { typeError: boolean }): boolean {
+function checkType(value: any, schema: StructuralSchema, add: (m: string, rule?: SchemaIssue['rule'], at?: Path, shape?: boolean) => void, blocking: { typeError: boolean }): boolean {
   const fail = (expected: string) => {
-    add(`Invalid value: ${show(value)}: must be ${expected}`);
+    add(`Invalid value: ${show(value)}: must be ${expected}`, 'schema', undefined, true);
     blocking.typeError = true;
     return false;
   };
@@ -149,7 +152,7 @@ function checkString(value: string, schema: StructuralSchema, add: (m: string) =
   if (schema.minLength !== undefined && length < schema.minLength) add(`Invalid value: ${show(value)}: should be at least ${schema.minLength} chars long`);
   if (schema.maxLength !== undefined && length > schema.maxLength) add(`Too long: may not be more than ${schema.maxLength} bytes`);
   if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) add(`Invalid value: ${show(value)}: should match '${schema.pattern}'`);
-  const format = schema.format && FORMATS[schema.format];
+  const format = schema.format ? FORMATS.get(schema.format) : undefined;
   if (format && !format(value)) add(`Invalid value: ${show(value)}: must be of format ${schema.format}`);
 }
 
@@ -164,7 +167,7 @@ function checkListType(list: any[], schema: StructuralSchema, path: Path, add: (
     const seen = new Map<string, number>();
     list.forEach((item, i) => {
       if (item === null || typeof item !== 'object') return;
-      const id = JSON.stringify(keys.map(k => item[k] ?? schema.items?.properties?.[k]?.default ?? null));
+      const id = JSON.stringify(keys.map(k => own(item, k) ?? own(schema.items?.properties, k)?.default ?? null));
       if (seen.has(id)) add(`Duplicate value: ${JSON.stringify(Object.fromEntries(keys.map(k => [k, item[k]])))}`, 'list-type', [...path, i]);
       else seen.set(id, i);
     });
@@ -215,7 +218,7 @@ function runCel(value: any, schema: StructuralSchema, path: Path, issues: Schema
     if (schema.items) value.forEach((item, i) => runCel(item, schema.items!, [...path, i], issues, cel));
   } else if (typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
-      const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      const sub = own(schema.properties, key) ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
       if (sub) runCel(v, sub, [...path, key], issues, cel);
     }
   }
@@ -256,7 +259,7 @@ function regex(pattern: string): RegExp {
 }
 
 // The formats the API server checks for custom resources (k8s.io/kube-openapi/pkg/validation/strfmt).
-const FORMATS: Record<string, (v: string) => boolean> = {
+const FORMATS = new Map<string, (v: string) => boolean>(Object.entries({
   'date-time': v => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v.replace(' ', 'T'))),
   'date': v => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)),
   'byte': v => /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0,
@@ -264,7 +267,7 @@ const FORMATS: Record<string, (v: string) => boolean> = {
   'ipv4': v => /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v),
   'hostname': v => v.length <= 253 && /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/.test(v),
   'duration': v => /^([+-]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w))+$/.test(v) || /^\d+\s?(ns|us|ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)$/.test(v),
-};
+}));
 
 function deepEqual(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);

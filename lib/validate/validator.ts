@@ -14,6 +14,7 @@ import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocumen
 import { Finding, jsonPath, Severity } from './findings';
 import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from './references';
 import { securityIssues, securityMessage } from './security';
+import { own } from './own';
 import { validateAgainstSchema } from './structural';
 import { createHash } from 'crypto';
 
@@ -109,12 +110,13 @@ export class Validator {
         findings.push({ file: doc.file, line: result.line, path: '', message: result.message, severity: 'error', rule: 'yaml' });
         continue;
       }
+      for (const w of result.warnings ?? []) findings.push({ file: doc.file, line: w.line, path: '', message: w.message, severity: 'warning', rule: 'yaml-duplicate-key' });
       if (result.value === null || result.value === undefined || isBuildConfig(result.value)) continue;
       parsed.push({ doc, object: result.value });
       const crd = isCrd(result.value) ? summarizeCrd(result.value, doc.file) : undefined;
       if (crd) crds.addFromInput(crd);
     }
-    for (const { doc, object } of parsed) verdicts.set(doc, this.judge(object, crds));
+    for (const { doc, object } of parsed) verdicts.set(doc, this.judgeSafely(object, crds));
 
     for (const [doc, v] of verdicts) {
       const where = { file: doc.file, kind: v.kind, namespace: v.namespace, name: v.name };
@@ -133,11 +135,11 @@ export class Validator {
       return this.builtins.has(o.apiVersion, o.kind) ? !CLUSTER_SCOPED_BUILTINS.has(o.kind) : undefined;
     };
     const everything = [...known, ...runtimeObjects(known)];
-    for (const issue of checkReferences(everything, scope)) {
+    for (const issue of guarded(() => checkReferences(everything, scope), findings, 'reference')) {
       const o = issue.at;
       findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: issue.message, severity: 'error', rule: 'reference' });
     }
-    for (const issue of securityIssues(everything)) {
+    for (const issue of guarded(() => securityIssues(everything), findings, 'security')) {
       const o = issue.at;
       findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: securityMessage(issue), severity: 'warning', rule: issue.rule.id });
     }
@@ -145,6 +147,15 @@ export class Validator {
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
     const failing = findings.filter(f => f.severity === 'error' || strict);
     return { findings, objects: known.length, files: fileCount, ok: failing.length === 0 };
+  }
+
+  // One object that trips a bug of ours is one finding, not a failed run for every other object.
+  private judgeSafely(object: any, crds: CrdSchemas): DocumentVerdict {
+    try {
+      return this.judge(object, crds);
+    } catch (e: any) {
+      return { findings: [{ path: '', message: `internal error while validating this object: ${e?.message ?? e}`, rule: 'internal', severity: 'error' }] };
+    }
   }
 
   /** Schema verdict on one object (no references). */
@@ -179,24 +190,28 @@ export class Validator {
     }
 
     const [group, version] = identity.apiVersion.includes('/') ? identity.apiVersion.split('/') : ['', identity.apiVersion];
+    // kubectl sends a namespaced object without metadata.namespace to the context's namespace: `default` here.
+    const inNamespace = (namespaced: boolean) => (namespaced ? identity.namespace ?? 'default' : identity.namespace);
+    // Cross-object checks read only objects whose JSON types are right; the rest count by identity alone.
+    const trusted = (issues: readonly { shape?: boolean }[]) => (issues.some(i => i.shape) ? { object: undefined } : {});
     if (this.builtins.has(identity.apiVersion, identity.kind)) {
-      for (const issue of this.builtins.validate(object)) add(issue.path, issue.message);
-      return verdict;
+      const issues = this.builtins.validate(object);
+      for (const issue of issues) add(issue.path, issue.message);
+      return { ...verdict, namespace: inNamespace(!CLUSTER_SCOPED_BUILTINS.has(identity.kind)), ...trusted(issues) };
     }
     const crd = group ? crds.lookup(group, identity.kind) : undefined;
     if (!crd) {
       add('', `no matches for kind "${identity.kind}" in version "${identity.apiVersion}": not a built-in kind, and no CRD for it in the input or the pinned stack`, 'unknown-kind');
-      return verdict;
+      return { ...verdict, object: undefined };
     }
-    if (!(version in crd.versions)) {
+    if (!Object.hasOwn(crd.versions, version)) {
       add('.apiVersion', `no matches for kind "${identity.kind}" in version "${identity.apiVersion}": the CRD (${crd.source}) serves ${Object.keys(crd.versions).map(v => `${group}/${v}`).join(', ')}`, 'unknown-kind');
-      return verdict;
+      return { ...verdict, object: undefined };
     }
-    const schema = crd.versions[version];
-    if (schema) {
-      for (const issue of validateAgainstSchema(object, schema, this.cel)) add(jsonPath(issue.path), issue.message, issue.rule);
-    }
-    return { ...verdict, crd: identity.kind === 'CustomResourceDefinition' ? summarizeCrd(object, 'input') : undefined };
+    const schema = own(crd.versions, version);
+    const issues = schema ? validateAgainstSchema(object, schema, this.cel) : [];
+    for (const issue of issues) add(jsonPath(issue.path), issue.message, issue.rule);
+    return { ...verdict, namespace: inNamespace(crd.scope === 'Namespaced'), ...trusted(issues), crd: identity.kind === 'CustomResourceDefinition' ? summarizeCrd(object, 'input') : undefined };
   }
 
   /**
@@ -257,6 +272,16 @@ function isBuildConfig(o: any): boolean {
 
 function isCrd(o: any): boolean {
   return o?.kind === 'CustomResourceDefinition' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('apiextensions.k8s.io/');
+}
+
+// Cross-object checks also read objects the schema rejected; if one trips them, say so instead of failing the run.
+function guarded<T>(check: () => T[], findings: Finding[], what: string): T[] {
+  try {
+    return check();
+  } catch (e: any) {
+    findings.push({ file: '(input)', path: '', severity: 'error', rule: 'internal', message: `internal error in the ${what} checks: ${e?.message ?? e}; fix the schema errors above and run again` });
+    return [];
+  }
 }
 
 function sha256(text: string): string {

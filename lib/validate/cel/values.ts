@@ -5,6 +5,7 @@
  */
 import { celList, celMap, isCelError, type CelInput } from '@bufbuild/cel';
 import type { StructuralSchema } from '../structural-schema';
+import { own } from '../own';
 import { toDuration, toTimestamp } from './operators';
 
 // prettier-ignore
@@ -51,7 +52,7 @@ function objectToCel(value: Record<string, unknown>, schema: StructuralSchema): 
   const open = schema['x-kubernetes-preserve-unknown-fields'] || schema.additionalProperties === true || (!schema.properties && !additional);
   for (const [key, field] of Object.entries(value)) {
     if (field === undefined) continue;
-    const propertySchema = schema.properties?.[key];
+    const propertySchema = own(schema.properties, key);
     if (propertySchema) {
       const name = escapeFieldName(key);
       if (name !== undefined) entries.set(name, toCelValue(field, propertySchema));
