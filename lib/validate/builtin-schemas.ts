@@ -44,6 +44,20 @@ interface AjvError {
   readonly params: Record<string, any>;
   readonly message?: string;
 }
+/**
+ * Fields the OpenAPI schema lists as required (their Go field has no `omitempty`) but the API server's own validation
+ * accepts absent, because the zero value is valid (kubernetes@v1.33):
+ * - EndpointSlice `endpoints`: pkg/apis/discovery/validation/validation.go ValidateEndpointSlice only ranges over it;
+ * - NetworkPolicy `spec.podSelector`: an empty selector selects every pod (pkg/apis/networking/validation
+ *   ValidateNetworkPolicySpec validates it as a label selector, which may be empty);
+ * - LimitRange `spec.limits`: pkg/apis/core/validation ValidateLimitRange only ranges over it.
+ */
+const LENIENT_REQUIRED = new Map<string, readonly string[]>([
+  ['discovery.k8s.io/v1/EndpointSlice', ['.endpoints']],
+  ['networking.k8s.io/v1/NetworkPolicy', ['.spec.podSelector']],
+  ['v1/LimitRange', ['.spec.limits']],
+]);
+
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 type Path = (string | number)[];
 
@@ -74,8 +88,10 @@ export class BuiltinSchemas {
     }
     const [schema, type] = data.kinds[key];
     const redact = obj.apiVersion === 'v1' && obj.kind === 'Secret' ? (p: Path) => p[0] === 'data' || p[0] === 'stringData' : () => false;
-    const issues: BuiltinIssue[] = [];
-    this.checkSchema(schema, String(type), obj, [], issues, redact);
+    const found: BuiltinIssue[] = [];
+    this.checkSchema(schema, String(type), obj, [], found, redact);
+    const lenient = LENIENT_REQUIRED.get(key);
+    const issues = lenient ? found.filter(i => !(lenient.includes(i.path) && i.message.startsWith('Required value'))) : found;
     this.checkFields(obj, String(type), [], true, issues, redact);
     const meta = obj.metadata;
     if (isPlainObject(meta) && !nonEmptyString(meta.name) && !nonEmptyString(meta.generateName)) {
