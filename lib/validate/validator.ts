@@ -13,6 +13,7 @@ import { CrdSchemas, CrdSummary, summarizeCrd } from './crd-schemas';
 import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
 import { Finding, jsonPath, Severity } from './findings';
 import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from './references';
+import { pitfallIssues, pitfallMessage } from './pitfalls';
 import { securityIssues, securityMessage } from './security';
 import { own } from './own';
 import { validateAgainstSchema } from './structural';
@@ -142,6 +143,11 @@ export class Validator {
     for (const issue of guarded(() => securityIssues(everything), findings, 'security')) {
       const o = issue.at;
       findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: securityMessage(issue), severity: 'warning', rule: issue.rule.id });
+    }
+
+    for (const issue of guarded(() => pitfallIssues(everything), findings, 'agentgateway')) {
+      const o = issue.at;
+      findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: pitfallMessage(issue), severity: 'warning', rule: issue.rule.id });
     }
 
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
