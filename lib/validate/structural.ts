@@ -3,7 +3,7 @@
  * (k8s.io/apiextensions-apiserver: pruning with strict field validation, defaulting, OpenAPI schema validation,
  * list-type checks, then CEL rules unless a type error blocks them).
  */
-import { CelRules } from './cel';
+import type { CelRules } from './cel';
 import type { CelValueMemo } from './cel/values';
 import { re2Tester } from './cel/regex';
 import { formatCheck } from './formats';

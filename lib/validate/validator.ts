@@ -8,7 +8,7 @@ import { UpstreamResolver } from '../upstream/resolver';
 import { isDns1123Label, isDns1123Subdomain } from '../validation';
 import { BuiltinSchemas } from './builtin-schemas';
 import { ValidationCache } from './cache';
-import { CelRules } from './cel';
+import type { CelRules } from './cel';
 import { CrdSchemas, CrdSummary, summarizeCrd } from './crd-schemas';
 import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
 import { Finding, jsonPath, Severity } from './findings';
@@ -16,7 +16,6 @@ import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from '.
 import { pitfallIssues, pitfallMessage } from './pitfalls';
 import { securityIssues, securityMessage } from './security';
 import { own } from './own';
-import { validateAgainstSchema } from './structural';
 import { createHash } from 'crypto';
 
 /** Options for {@link validatePaths}. */
@@ -75,7 +74,8 @@ export class Validator {
   private readonly cache: ValidationCache;
   private readonly resolver?: UpstreamResolver;
   private readonly builtins = new BuiltinSchemas();
-  private readonly cel = new CelRules();
+  private celRules?: CelRules;
+  private structural?: typeof import('./structural');
 
   constructor(options: ValidateOptions = {}) {
     this.cache = options.cache ?? ValidationCache.default();
@@ -215,9 +215,19 @@ export class Validator {
       return { ...verdict, object: undefined };
     }
     const schema = own(crd.versions, version);
-    const issues = schema ? validateAgainstSchema(object, schema, this.cel) : [];
+    const issues = schema ? this.customResources().validateAgainstSchema(object, schema, this.cel()) : [];
     for (const issue of issues) add(jsonPath(issue.path), issue.message, issue.rule);
     return { ...verdict, namespace: inNamespace(crd.scope === 'Namespaced'), ...trusted(issues), crd: identity.kind === 'CustomResourceDefinition' ? summarizeCrd(object, 'input') : undefined };
+  }
+
+  // Schema and CEL machinery load on first use (@bufbuild/cel alone is ~100 ms): a run over built-in kinds, or over
+  // documents whose verdicts are cached per pin, never pays for them.
+  private customResources(): typeof import('./structural') {
+    return (this.structural ??= require('./structural') as typeof import('./structural'));
+  }
+
+  private cel(): CelRules {
+    return (this.celRules ??= new (require('./cel') as typeof import('./cel')).CelRules());
   }
 
   /**
