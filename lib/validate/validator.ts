@@ -15,7 +15,7 @@ import { Finding, jsonPath, Severity } from './findings';
 import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from './references';
 import { pitfallIssues, pitfallMessage } from './pitfalls';
 import { securityIssues, securityMessage } from './security';
-import { own } from './own';
+import { cloneJson, own } from './own';
 import { createHash } from 'crypto';
 
 /** Options for {@link validatePaths}. */
@@ -36,6 +36,12 @@ export interface ValidateOptions {
    * @default ValidationCache.default()
    */
   readonly cache?: ValidationCache;
+  /**
+   * Keep verdicts on the input's own files in the cache too, so an unchanged file is not judged again; `false` to
+   * judge every document (what `npm run bench` measures).
+   * @default true
+   */
+  readonly cacheVerdicts?: boolean;
 }
 
 /** What a validation found. */
@@ -73,6 +79,7 @@ const CLUSTER_SCOPED_BUILTINS = new Set([
 export class Validator {
   private readonly cache: ValidationCache;
   private readonly resolver?: UpstreamResolver;
+  private readonly cacheVerdicts: boolean;
   private readonly builtins = new BuiltinSchemas();
   private celRules?: CelRules;
   private structural?: typeof import('./structural');
@@ -80,6 +87,7 @@ export class Validator {
   constructor(options: ValidateOptions = {}) {
     this.cache = options.cache ?? ValidationCache.default();
     this.resolver = options.resolver === null ? undefined : options.resolver ?? UpstreamResolver.default();
+    this.cacheVerdicts = options.cacheVerdicts ?? true;
   }
 
   /** Validates files and directories of YAML. Throws CannotRunError when an input cannot be read. */
@@ -114,10 +122,10 @@ export class Validator {
       for (const w of result.warnings ?? []) findings.push({ file: doc.file, line: w.line, path: '', message: w.message, severity: 'warning', rule: 'yaml-duplicate-key' });
       if (result.value === null || result.value === undefined || isBuildConfig(result.value)) continue;
       parsed.push({ doc, object: result.value });
-      const crd = isCrd(result.value) ? summarizeCrd(result.value, doc.file) : undefined;
+      const crd = isCrd(result.value) ? summarizeCrd(result.value, doc.file, doc.hash) : undefined;
       if (crd) crds.addFromInput(crd);
     }
-    for (const { doc, object } of parsed) verdicts.set(doc, this.judgeSafely(object, crds));
+    for (const [doc, verdict] of this.inputVerdicts(parsed, crds)) verdicts.set(doc, verdict);
 
     for (const [doc, v] of verdicts) {
       const where = { file: doc.file, kind: v.kind, namespace: v.namespace, name: v.name };
@@ -153,6 +161,46 @@ export class Validator {
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
     const failing = findings.filter(f => f.severity === 'error' || strict);
     return { findings, objects: known.length, files: fileCount, ok: failing.length === 0 };
+  }
+
+  /**
+   * Verdicts on the input's own documents, cached per file: a verdict depends only on the document's text and on
+   * the schema it is judged by (built-in, a pinned CRD, or a CRD of the input by digest), so an unchanged file is
+   * not judged again (`npm run synth` validates the same app objects on every run).
+   */
+  private inputVerdicts(parsed: readonly { doc: RawInputDocument; object: any }[], crds: CrdSchemas): Map<RawInputDocument, DocumentVerdict> {
+    const out = new Map<RawInputDocument, DocumentVerdict>();
+    const byFile = new Map<string, { doc: RawInputDocument; object: any; schema: string }[]>();
+    for (const p of parsed) {
+      const entry = { ...p, schema: this.cacheVerdicts ? this.schemaKey(p.object, crds) : undefined };
+      if (entry.schema === undefined) {
+        out.set(p.doc, this.judgeSafely(p.object, crds));
+        continue;
+      }
+      byFile.set(p.doc.file, [...(byFile.get(p.doc.file) ?? []), entry as typeof entry & { schema: string }]);
+    }
+    for (const entries of byFile.values()) {
+      const key = `verdicts-${sha256(entries.map(e => `${e.doc.hash}:${e.schema}`).join('\n'))}`;
+      const cached = this.cache.get<Record<string, DocumentVerdict>>(key);
+      if (cached && entries.every(e => Object.hasOwn(cached, e.doc.hash))) {
+        for (const e of entries) out.set(e.doc, withSafeObject(cached[e.doc.hash]));
+        continue;
+      }
+      const fresh: Record<string, DocumentVerdict> = Object.create(null);
+      for (const e of entries) out.set(e.doc, (fresh[e.doc.hash] = this.judgeSafely(e.object, crds)));
+      if (entries.every(e => !fresh[e.doc.hash].findings.some(f => f.rule === 'internal'))) this.cache.set(key, fresh);
+    }
+    return out;
+  }
+
+  /** What a document's verdict is judged by, as a cache key; undefined when it is not worth caching. */
+  private schemaKey(object: any, crds: CrdSchemas): string | undefined {
+    const apiVersion = object?.apiVersion;
+    const kind = object?.kind;
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+    if (this.builtins.has(apiVersion, kind)) return 'builtin';
+    const crd = apiVersion.includes('/') ? crds.lookup(apiVersion.split('/')[0], kind) : undefined;
+    return crd ? `crd:${crd.digest ?? crd.source}` : undefined;
   }
 
   // One object that trips a bug of ours is one finding, not a failed run for every other object.
@@ -261,7 +309,7 @@ export class Validator {
         for (const { hash, object } of objects) verdicts[hash] = this.judge(object, crds);
         this.cache.set(key, verdicts);
       }
-      for (const [h, v] of Object.entries(verdicts)) if (wanted.has(h)) out.set(h, v);
+      for (const [h, v] of Object.entries(verdicts)) if (wanted.has(h)) out.set(h, withSafeObject(v));
     }
     return out;
   }
@@ -288,6 +336,11 @@ function isBuildConfig(o: any): boolean {
 
 function isCrd(o: any): boolean {
   return o?.kind === 'CustomResourceDefinition' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('apiextensions.k8s.io/');
+}
+
+// A verdict read back from the cache (JSON.parse) gets its object as null-prototype maps again, like fresh input.
+function withSafeObject(verdict: DocumentVerdict): DocumentVerdict {
+  return verdict.object === undefined ? verdict : { ...verdict, object: cloneJson(verdict.object) };
 }
 
 // Cross-object checks also read objects the schema rejected; if one trips them, say so instead of failing the run.
