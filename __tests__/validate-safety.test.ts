@@ -67,6 +67,16 @@ describe('alias expansion is bounded', () => {
   });
 });
 
+describe('input paths', () => {
+  test('a symlink back to a parent directory is read once, not forever', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loop-'));
+    fs.writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n');
+    fs.symlinkSync(dir, path.join(dir, 'self'));
+    const result = validator.validatePaths([dir]);
+    expect([result.ok, result.files, result.objects]).toEqual([true, 1, 1]);
+  });
+});
+
 describe('a bad VALIDATE_CACHE', () => {
   test('a file where the cache directory should be is skipped with one warning', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cache-file-')), 'cache');
