@@ -275,7 +275,7 @@ export class Validator {
   }
 
   private cel(): CelRules {
-    return (this.celRules ??= new (require('./cel') as typeof import('./cel')).CelRules());
+    return (this.celRules ??= (require('./cel') as typeof import('./cel')).sharedCelRules());
   }
 
   /**

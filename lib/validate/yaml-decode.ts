@@ -138,7 +138,8 @@ class DecodeRefusal extends Error {}
  * Copies js-yaml's result into null-prototype objects, refusing cycles (an anchor that contains itself), values JSON
  * cannot hold, and excessive aliasing. Shared nodes (aliases) are converted once and counted at every use.
  */
-function toJsonValue(root: unknown): unknown {
+function toJsonValue(root: unknown, aliases: boolean): unknown {
+  if (!aliases) return copy(root);
   const converted = new Map<object, { value: unknown; size: number }>();
   const inProgress = new Set<object>();
   let decodes = 0;
@@ -190,6 +191,18 @@ function toJsonValue(root: unknown): unknown {
   return visit(root).value;
 }
 
+// Without an alias (no `*` anywhere) no node is shared and none contains itself: a plain copy will do.
+function copy(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new DecodeRefusal(`${v} cannot be represented in JSON (json: unsupported value)`);
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(copy);
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(v)) out[key] = copy((v as Record<string, unknown>)[key]);
+  return out;
+}
+
 /** Decodes one YAML document (no `---` splitting) as kubectl would send it. */
 export function decodeYaml(text: string): DecodedYaml {
   const warnings: YamlWarning[] = [];
@@ -203,7 +216,7 @@ export function decodeYaml(text: string): DecodedYaml {
       warnings.push(duplicateKeyWarning(text, e.mark?.line ?? 0));
       loaded = jsyaml.load(text, { ...LOAD_OPTIONS, json: true });
     }
-    return { ok: true, value: toJsonValue(loaded), warnings };
+    return { ok: true, value: toJsonValue(loaded, text.includes('*')), warnings };
   } catch (e) {
     if (e instanceof jsyaml.YAMLException) return { ok: false, line: e.mark?.line ?? 0, message: e.reason || e.message.split('\n')[0] };
     if (e instanceof DecodeRefusal) return { ok: false, line: 0, message: e.message };

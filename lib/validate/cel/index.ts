@@ -116,3 +116,13 @@ export class CelRules {
     }
   }
 }
+
+let shared: CelRules | undefined;
+
+/**
+ * One CelRules per process: programs depend only on the rule text, so every Validator (synth's, the CLI's, a test's)
+ * shares one environment and one compile cache instead of compiling the same ~240 rules again.
+ */
+export function sharedCelRules(): CelRules {
+  return (shared ??= new CelRules());
+}
