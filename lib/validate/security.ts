@@ -4,6 +4,7 @@
  * this input defines (or makes KServe generate) is judged.
  */
 import { predictorPodLabels } from '../kserve-conventions';
+import { list, ObjectIndex, push } from './object-index';
 import { KnownObject, selects } from './references';
 
 /** A finding's stable id, why it matters and how to fix it. */
@@ -71,87 +72,6 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const AGW_GROUP = 'agentgateway.dev';
 const groupOf = (o: KnownObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
 const isKind = (o: KnownObject, group: string, kind: string) => o.kind === kind && groupOf(o) === group;
-
-/**
- * The objects the checks look up, indexed once so every check is linear in the input (a scan per policy or per
- * route made 3,000 models cost seconds).
- */
-class ObjectIndex {
-  private readonly byKey = new Map<string, KnownObject>();
-  private readonly routesByParent = new Map<string, KnownObject[]>();
-  private readonly networkPoliciesByNs = new Map<string, KnownObject[]>();
-  private readonly reached = new Map<KnownObject, string[]>();
-  private readonly replicas = new Map<KnownObject, string | undefined>();
-  readonly routes: KnownObject[] = [];
-  readonly gateways: KnownObject[] = [];
-  readonly hpas: KnownObject[] = [];
-
-  constructor(readonly objects: readonly KnownObject[]) {
-    for (const o of objects) {
-      this.byKey.set(this.key(groupOf(o), o.kind, o.namespace, o.name), o);
-      if (isKind(o, GATEWAY_GROUP, 'HTTPRoute')) {
-        this.routes.push(o);
-        for (const p of list(o.object?.spec?.parentRefs)) push(this.routesByParent, `${p?.namespace ?? o.namespace}/${p?.name}`, o);
-      } else if (isKind(o, GATEWAY_GROUP, 'Gateway')) this.gateways.push(o);
-      else if (isKind(o, 'networking.k8s.io', 'NetworkPolicy')) push(this.networkPoliciesByNs, o.namespace ?? '', o);
-      else if (o.kind === 'HorizontalPodAutoscaler') this.hpas.push(o);
-    }
-  }
-
-  private key(group: string, kind: string, namespace: string | undefined, name: unknown): string {
-    return `${group}/${kind}/${namespace ?? ''}/${name}`;
-  }
-
-  find(group: string, kind: string, namespace: string | undefined, name: unknown): KnownObject | undefined {
-    return this.byKey.get(this.key(group, kind, namespace, name));
-  }
-
-  /** HTTPRoutes whose parentRefs name this gateway. */
-  routesOf(namespace: string | undefined, gateway: unknown): KnownObject[] {
-    return this.routesByParent.get(`${namespace}/${gateway}`) ?? [];
-  }
-
-  networkPolicies(namespace: string | undefined): KnownObject[] {
-    return this.networkPoliciesByNs.get(namespace ?? '') ?? [];
-  }
-
-  /** The predictor Services a route's traffic reaches: Service backends, and AI backends whose host is one. */
-  reachedServices(route: KnownObject): string[] {
-    let out = this.reached.get(route);
-    if (out) return out;
-    out = [];
-    for (const rule of list(route.object?.spec?.rules)) {
-      for (const ref of list(rule?.backendRefs)) {
-        const ns = ref?.namespace ?? route.namespace;
-        if ((ref?.group ?? '') === '' && (ref?.kind ?? 'Service') === 'Service') out.push(`${ns}/${ref?.name}`);
-        if (ref?.group === AGW_GROUP && ref?.kind === 'AgentgatewayBackend') {
-          const host: unknown = this.find(AGW_GROUP, 'AgentgatewayBackend', ns, ref.name)?.object?.spec?.ai?.provider?.host;
-          const m = typeof host === 'string' ? /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(host) : null;
-          if (m) out.push(`${m[2]}/${m[1]}`);
-        }
-      }
-    }
-    this.reached.set(route, out);
-    return out;
-  }
-
-  /** Why a gateway's proxy may run more than one replica, or undefined (memoized per gateway). */
-  multipleReplicas(gateway: KnownObject): string | undefined {
-    if (!this.replicas.has(gateway)) this.replicas.set(gateway, multipleReplicas(gateway, this));
-    return this.replicas.get(gateway);
-  }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const at = map.get(key);
-  if (at) at.push(value);
-  else map.set(key, [value]);
-}
-
-/** An array field of input, or none: objects reaching these checks have the right JSON types, but stay careful. */
-function list(value: unknown): any[] {
-  return Array.isArray(value) ? value : [];
-}
 
 /** Every security finding among `objects` (the input and what controllers create from it). */
 export function securityIssues(objects: readonly KnownObject[]): SecurityIssue[] {
@@ -269,7 +189,7 @@ function perReplicaLimits(judged: readonly KnownObject[], index: ObjectIndex): S
     }
     // In input order, as before indexing.
     return index.gateways.filter(g => parents.has(g)).flatMap(g => {
-      const why = index.multipleReplicas(g);
+      const why = index.memo(g, gw => multipleReplicas(gw, index));
       return why ? [{ at: policy, path: '.spec.traffic.rateLimit.local', rule: SECURITY_RULES.SEC004, detail: `Gateway ${g.namespace}/${g.name} may run several proxies: ${why}` }] : [];
     });
   });

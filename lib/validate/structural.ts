@@ -4,11 +4,13 @@
  * list-type checks, then CEL rules unless a type error blocks them).
  */
 import type { CelRules } from './cel';
-import type { CelValueMemo } from './cel/values';
 import { re2Tester } from './cel/regex';
 import { formatCheck } from './formats';
+import { canonical, dotted, jsonEqual, show } from './json-values';
+import { checkEmbedded, checkMetadata } from './object-meta';
 import { cloneJson, own } from './own';
-import { StructuralSchema, ValidationRule } from './structural-schema';
+import { runCel } from './schema-cel';
+import { StructuralSchema } from './structural-schema';
 
 /** One problem, located by a path of segments. */
 export interface SchemaIssue {
@@ -287,134 +289,4 @@ function checkListType(list: unknown[], schema: StructuralSchema, path: Path, is
       else seen.add(id);
     });
   }
-}
-
-// objectmeta/validation.go validateEmbeddedResource: apiVersion and kind required strings, metadata an ObjectMeta.
-function checkEmbedded(object: Record<string, unknown>, path: Path, issues: SchemaIssue[]): void {
-  for (const key of ['apiVersion', 'kind']) {
-    const v = own(object, key);
-    if (v === undefined) issues.push({ path: [...path, key], rule: 'schema', message: 'Required value' });
-    else if (typeof v !== 'string') issues.push({ path: [...path, key], rule: 'schema', message: `Invalid value: ${show(v)}: must be a string` });
-    else if (v === '') issues.push({ path: [...path, key], rule: 'schema', message: 'Invalid value: "": must not be empty' });
-  }
-  if (Object.hasOwn(object, 'metadata')) checkMetadata(object.metadata, [...path, 'metadata'], issues);
-}
-
-const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences', 'uid', 'resourceVersion',
-  'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink',
-]);
-
-// ObjectMeta as the API server validates it for custom resources (names, label syntax; unknown fields are errors).
-function checkMetadata(meta: any, path: Path, issues: SchemaIssue[]): void {
-  const add = (message: string, at: Path = path) => {
-    issues.push({ path: at, message, rule: 'schema' });
-  };
-  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
-    add(`Invalid value: ${show(meta)}: must be an object`);
-    return;
-  }
-  for (const key of Object.keys(meta)) if (!OBJECT_META_FIELDS.has(key)) add(`unknown field "${dotted([...path, key])}"`, [...path, key]);
-  for (const field of ['labels', 'annotations'] as const) {
-    const map = meta[field];
-    if (map === undefined) continue;
-    if (map === null || typeof map !== 'object' || Array.isArray(map)) {
-      add(`Invalid value: ${show(map)}: must be a map of strings`, [...path, field]);
-      continue;
-    }
-    for (const [k, v] of Object.entries(map)) {
-      if (!isQualifiedName(k)) add(`Invalid value: ${show(k)}: a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'`, [...path, field, k]);
-      if (typeof v !== 'string') add(`Invalid value: ${show(v)}: must be a string`, [...path, field, k]);
-      else if (field === 'labels' && !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || field === 'labels' && typeof v === 'string' && v.length > 63) {
-        add(`Invalid value: ${show(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)`, [...path, field, k]);
-      }
-    }
-  }
-}
-
-function isQualifiedName(key: string): boolean {
-  const parts = key.split('/');
-  if (parts.length > 2) return false;
-  const name = parts[parts.length - 1];
-  if (parts.length === 2 && !(parts[0].length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(parts[0]))) return false;
-  return name.length > 0 && name.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name);
-}
-
-function runCel(value: any, schema: StructuralSchema, path: Path, issues: SchemaIssue[], cel: CelRules, memo: CelValueMemo): void {
-  if (value === undefined || value === null || !hasRules(schema)) return;
-  evalRules(schema['x-kubernetes-validations'], value, schema, path, issues, cel, memo);
-  // Rules inside allOf apply to this same value, typed by this node's schema.
-  for (const sub of schema.allOf ?? []) evalRules(sub['x-kubernetes-validations'], value, schema, path, issues, cel, memo);
-  if (Array.isArray(value)) {
-    if (schema.items) {
-      for (let i = 0; i < value.length; i++) {
-        path.push(i);
-        runCel(value[i], schema.items, path, issues, cel, memo);
-        path.pop();
-      }
-    }
-  } else if (typeof value === 'object') {
-    const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    for (const key of Object.keys(value)) {
-      const sub = own(schema.properties, key) ?? additional;
-      if (!sub) continue;
-      path.push(key);
-      runCel(value[key], sub, path, issues, cel, memo);
-      path.pop();
-    }
-  }
-}
-
-// Whether a schema node has CEL rules at or below it: most of an InferenceService's PodSpec has none.
-const rulesBelow = new WeakMap<StructuralSchema, boolean>();
-function hasRules(schema: StructuralSchema): boolean {
-  let known = rulesBelow.get(schema);
-  if (known === undefined) {
-    rulesBelow.set(schema, false); // a recursive schema does not loop
-    known = (schema['x-kubernetes-validations']?.length ?? 0) > 0 ||
-      (schema.allOf ?? []).some(s => (s['x-kubernetes-validations']?.length ?? 0) > 0) ||
-      Object.values(schema.properties ?? {}).some(hasRules) ||
-      (schema.items !== undefined && hasRules(schema.items)) ||
-      (typeof schema.additionalProperties === 'object' && hasRules(schema.additionalProperties));
-    rulesBelow.set(schema, known);
-  }
-  return known;
-}
-
-function evalRules(rules: ValidationRule[] | undefined, value: any, schema: StructuralSchema, path: Path, issues: SchemaIssue[], cel: CelRules, memo: CelValueMemo): void {
-  for (const rule of rules ?? []) {
-    const outcome = cel.evaluate(rule, value, schema, memo);
-    if (outcome.status === 'fail' || outcome.status === 'error') {
-      const at = rule.fieldPath ? [...path, ...fieldPathSegments(rule.fieldPath)] : [...path];
-      issues.push({ path: at, rule: 'cel', message: outcome.status === 'fail' ? `Invalid value: ${outcome.message}` : outcome.message });
-    }
-  }
-}
-
-function fieldPathSegments(fieldPath: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  const re = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['([^']*)'\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(fieldPath))) out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3]));
-  return out;
-}
-
-/** JSON equality regardless of key order (enum values are JSON). */
-function jsonEqual(a: unknown, b: unknown): boolean {
-  return a === b || canonical(a) === canonical(b);
-}
-
-/** A JSON text with sorted keys: equal JSON values give equal texts. */
-function canonical(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  return `{${Object.keys(v).sort().map(k => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-}
-
-function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-}
-
-function dotted(path: Path): string {
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }

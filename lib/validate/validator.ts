@@ -2,7 +2,6 @@
  * Validates YAML files of Kubernetes objects offline, with the verdict the API server would give to
  * `kubectl apply --validate=strict`, plus the references between objects that controllers resolve.
  */
-import * as path from 'path';
 import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { isDns1123Label, isDns1123Subdomain } from '../validation';
@@ -12,9 +11,8 @@ import type { CelRules } from './cel';
 import { CrdSchemas, CrdSummary, summarizeCrd } from './crd-schemas';
 import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
 import { Finding, jsonPath, Severity } from './findings';
-import { checkReferences, KnownObject, REFERENCE_KINDS, runtimeObjects } from './references';
-import { pitfallIssues, pitfallMessage } from './pitfalls';
-import { securityIssues, securityMessage } from './security';
+import { crossObjectFindings } from './cross-object';
+import { KnownObject, REFERENCE_KINDS } from './references';
 import { cloneJson, own } from './own';
 import { createHash } from 'crypto';
 
@@ -135,7 +133,6 @@ export class Validator {
       }
     }
 
-    findings.push(...duplicates(known));
     const scope = (o: KnownObject) => {
       if (o.apiVersion.includes('/')) {
         const crd = crds.lookup(o.apiVersion.split('/')[0], o.kind);
@@ -143,20 +140,7 @@ export class Validator {
       }
       return this.builtins.has(o.apiVersion, o.kind) ? !CLUSTER_SCOPED_BUILTINS.has(o.kind) : undefined;
     };
-    const everything = [...known, ...runtimeObjects(known)];
-    for (const issue of guarded(() => checkReferences(everything, scope), findings, 'reference')) {
-      const o = issue.at;
-      findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: issue.message, severity: 'error', rule: 'reference' });
-    }
-    for (const issue of guarded(() => securityIssues(everything), findings, 'security')) {
-      const o = issue.at;
-      findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: securityMessage(issue), severity: 'warning', rule: issue.rule.id });
-    }
-
-    for (const issue of guarded(() => pitfallIssues(everything), findings, 'agentgateway')) {
-      const o = issue.at;
-      findings.push({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: issue.path, message: pitfallMessage(issue), severity: 'warning', rule: issue.rule.id });
-    }
+    findings.push(...crossObjectFindings(known, scope));
 
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
     const failing = findings.filter(f => f.severity === 'error' || strict);
@@ -343,37 +327,8 @@ function withSafeObject(verdict: DocumentVerdict): DocumentVerdict {
   return verdict.object === undefined ? verdict : { ...verdict, object: cloneJson(verdict.object) };
 }
 
-// Cross-object checks also read objects the schema rejected; if one trips them, say so instead of failing the run.
-function guarded<T>(check: () => T[], findings: Finding[], what: string): T[] {
-  try {
-    return check();
-  } catch (e: any) {
-    findings.push({ file: '(input)', path: '', severity: 'error', rule: 'internal', message: `internal error in the ${what} checks: ${e?.message ?? e}; fix the schema errors above and run again` });
-    return [];
-  }
-}
-
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-function duplicates(objects: readonly KnownObject[]): Finding[] {
-  const seen = new Map<string, KnownObject>();
-  const out: Finding[] = [];
-  for (const o of objects) {
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-    const key = `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
-    const first = seen.get(key);
-    if (first) {
-      out.push({
-        file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: '', severity: 'error', rule: 'duplicate',
-        message: `duplicate object: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} is also defined at ${path.relative(process.cwd(), first.file) || first.file}:${first.line}`,
-      });
-    } else {
-      seen.set(key, o);
-    }
-  }
-  return out;
 }
 
 /** Validates files and directories with a fresh engine: the library entry point. */
