@@ -1,31 +1,26 @@
 /**
- * The app: the agentgateway "KServe integration" guide (httpbun version) with the platform under it, as cdk8s
- * charts.
+ * The app: the agentgateway "KServe integration" guide (httpbun version) with the platform under it.
  *
- * `npm run synth` builds it into a staging directory and swaps it into dist/ only on success;
- * `cdk8s synth` (cdk8s.yaml runs this file) writes straight into $CDK8S_OUTDIR.
+ * `npm run synth` and `cdk8s synth` both run this file: they build the app from CONFIG (flags and environment
+ * variables may override it, see `npm run synth -- --help`), validate the output, and swap it into dist/ only
+ * when everything succeeded.
  */
 import { App } from 'cdk8s';
-import { LlmServingStack, LlmServingStackProps } from './lib/stack';
-import { synthesizeApp } from './lib/synthesizer';
-import { UpstreamResolver } from './lib/upstream/resolver';
+import { AppConfig, LlmServingStack, LlmServingStackProps, stackPropsFor } from './lib';
+import { runSynthCli } from './lib/cli/synth';
 
-/** What dist/ holds. Edit these props to change it; the defaults are the guide. */
-export const STACK_PROPS: LlmServingStackProps = {};
+/** What dist/ holds. The guide profile writes exactly the guide's objects. */
+export const CONFIG: AppConfig = {
+  profile: 'guide',
+};
 
 /** Builds the app. */
-export function buildApp(props: LlmServingStackProps = STACK_PROPS): App {
+export function buildApp(props: LlmServingStackProps = stackPropsFor(CONFIG)): App {
   const app = new App();
-  new LlmServingStack(app, props);
+  new LlmServingStack(app, 'Stack', props);
   return app;
 }
 
 if (require.main === module) {
-  const resolver = UpstreamResolver.default();
-  resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS))
-    .then(() => synthesizeApp(buildApp({ ...STACK_PROPS, resolver }), process.env.CDK8S_OUTDIR ?? 'dist'))
-    .catch((err: Error) => {
-      process.stderr.write(`synth failed: ${err.message}\n`);
-      process.exit(1);
-    });
+  runSynthCli(CONFIG, buildApp).then(code => { process.exitCode = code; });
 }

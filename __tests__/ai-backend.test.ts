@@ -4,23 +4,23 @@ import { chart, objectsOf, only } from './helpers';
 describe('AiBackend', () => {
   test('derives name, namespace, model, host and port from the inference service', () => {
     const c = chart();
-    const isvc = new InferenceService(c, 'Isvc', { name: 'qwen', namespace: 'models' });
+    const isvc = new InferenceService(c, 'Isvc', { name: 'qwen', namespace: 'models', image: 'vllm/vllm-openai:v0.11.0' });
     const backend = new AiBackend(c, 'Backend', { inferenceService: isvc });
     expect(only(objectsOf(c), 'AgentgatewayBackend')).toEqual({
       apiVersion: 'agentgateway.dev/v1alpha1',
       kind: 'AgentgatewayBackend',
       metadata: { name: 'qwen-backend', namespace: 'models' },
-      spec: { ai: { provider: { openai: { model: 'qwen' }, host: 'qwen-predictor.models.svc.cluster.local', port: 80, path: '/llm/chat/completions' } } },
+      spec: { ai: { provider: { openai: { model: 'qwen' }, host: 'qwen-predictor.models.svc.cluster.local', port: 80, path: '/v1/chat/completions' } } },
     });
     expect(backend.inferenceService).toBe(isvc);
   });
 
   test('lets every derived value be overridden', () => {
     const c = chart();
-    const isvc = new InferenceService(c, 'Isvc');
-    new AiBackend(c, 'Backend', { inferenceService: isvc, name: 'b', model: 'gpt-mock', host: 'sim.kserve-test.svc', port: 8000, path: '/v1/chat/completions' });
+    const isvc = new InferenceService(c, 'Isvc', { name: 'qwen', image: 'vllm/vllm-openai:v0.11.0' });
+    new AiBackend(c, 'Backend', { inferenceService: isvc, name: 'b', model: 'gpt-mock', host: 'sim.kserve-test.svc', port: 8000, path: '/llm/chat/completions' });
     const provider = only(objectsOf(c), 'AgentgatewayBackend').spec.ai.provider;
-    expect(provider).toEqual({ openai: { model: 'gpt-mock' }, host: 'sim.kserve-test.svc', port: 8000, path: '/v1/chat/completions' });
+    expect(provider).toEqual({ openai: { model: 'gpt-mock' }, host: 'sim.kserve-test.svc', port: 8000, path: '/llm/chat/completions' });
   });
 
   test('works without an inference service when name, namespace, model and host are given', () => {
@@ -32,7 +32,7 @@ describe('AiBackend', () => {
   describe('fails with an error naming the prop', () => {
     const withIsvc = (props: any) => () => {
       const c = chart();
-      new AiBackend(c, 'Backend', { inferenceService: new InferenceService(c, 'Isvc'), ...props });
+      new AiBackend(c, 'Backend', { inferenceService: new InferenceService(c, 'Isvc', { name: 'qwen', image: 'vllm/vllm-openai:v0.11.0' }), ...props });
     };
     test('without an inference service or an explicit target', () => {
       expect(() => new AiBackend(chart(), 'Backend', { model: 'm' })).toThrow(/AiBackend .*: inferenceService must be set, or else name, namespace, model and host/);

@@ -3,8 +3,8 @@ import { chart, objectsOf, only } from './helpers';
 
 function setup(gatewayProps = {}, isvcProps = {}) {
   const c = chart();
-  const gateway = new IngressGateway(c, 'Gateway', gatewayProps);
-  const isvc = new InferenceService(c, 'Isvc', isvcProps);
+  const gateway = new IngressGateway(c, 'Gateway', { name: 'kserve-ingress-gateway', namespace: 'kserve', ...gatewayProps });
+  const isvc = new InferenceService(c, 'Isvc', { name: 'mock-llm', namespace: 'kserve-test', image: 'vllm/vllm-openai:v0.11.0', ...isvcProps });
   const backend = new AiBackend(c, 'Backend', { inferenceService: isvc });
   return { c, gateway, isvc, backend };
 }
@@ -17,7 +17,7 @@ describe('AiRoute', () => {
     expect(route.routeName).toBe('qwen-ai');
     expect(spec.hostnames).toEqual(['qwen-models.example.com']);
     expect(spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', namespace: 'ingress' }]);
-    expect(spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/llm/chat/completions' } }]);
+    expect(spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/v1/chat/completions' } }]);
     expect(spec.rules[0].backendRefs).toEqual([{ group: 'agentgateway.dev', kind: 'AgentgatewayBackend', name: 'qwen-backend', namespace: 'models' }]);
   });
 

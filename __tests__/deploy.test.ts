@@ -1,188 +1,140 @@
-// deploy and destroy against a recording fake kubectl on PATH: no cluster needed.
+// deploy and destroy against the kubectl double (a fresh API server that refuses what a real one refuses), on a
+// small stack written for the test (each test its own cluster, so they run concurrently); the whole synthesized stacks run in `npm run test:slow` (__tests__/slow/).
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { runDeploy } from '../lib/cli/deploy';
-import { runDestroy } from '../lib/cli/destroy';
+import { deployPlan } from '../lib/ops/deploy-plan';
+import { Kubectl } from '../lib/ops/kubectl';
 import { readPhases } from '../lib/ops/manifests';
+import { cloneOf, deploy, destroy, FRESH_NAMESPACES, present, SMALL_STACK } from './deploy-helpers';
 import { TEST_DIST as dist } from './global-setup';
+import { kubeDouble } from './kube-double/build';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-test-'));
+describe('the deploy plan', () => {
+  const steps = deployPlan(readPhases(dist));
+  const at = (pred: (s: (typeof steps)[number]) => boolean) => steps.findIndex(pred);
 
-/** A PATH whose `kubectl` records its calls. */
-function fakeCluster(extra: NodeJS.ProcessEnv = {}) {
-  const bin = tmp();
-  fs.copyFileSync(path.join(__dirname, 'fixtures', 'fake-kubectl'), path.join(bin, 'kubectl'));
-  fs.chmodSync(path.join(bin, 'kubectl'), 0o755);
-  const log = path.join(tmp(), 'calls.jsonl');
-  const env = { ...process.env, KUBECTL: '', PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_KUBECTL_LOG: log, CDK8S_OUTDIR: dist, ...extra };
-  const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').slice(0, -1) : []).map(l => {
-    const fields = l.split('\x1f');
-    return { args: fields.slice(0, -1), stdin: fs.readFileSync(fields[fields.length - 1], 'utf8') };
-  });
-  return { env, calls };
-}
-
-async function run(fn: (argv: string[], env: NodeJS.ProcessEnv, out: (s: string) => void) => Promise<number>, argv: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  const code = await fn(argv, env, s => (out += s));
-  return { code, out };
-}
-
-const phases = readPhases(dist);
-const indexOf = (calls: { args: string[] }[], pred: (a: string[]) => boolean) => calls.findIndex(c => pred(c.args));
-const applies = (file: string) => (a: string[]) => a[0] === 'apply' && a.includes(path.join(dist, file));
-
-describe('npm run deploy', () => {
-  // One deploy against the fake cluster serves the ordering tests; each reads its call log.
-  const shared = fakeCluster();
-  let sharedRun: { code: number; out: string };
-  beforeAll(async () => {
-    sharedRun = await run(runDeploy, [], shared.env);
+  test('applies a file\'s CRDs alone and waits until they are established before the rest of the file', () => {
+    const crds = at(s => s.title === 'apply 0002-cert-manager: CRDs first (6 objects)');
+    const established = at(s => s.args[0] === 'wait' && s.args.includes('crd/certificates.cert-manager.io'));
+    const rest = at(s => s.title === 'apply 0002-cert-manager: the objects besides CRDs (41 objects)');
+    expect(crds).toBeGreaterThanOrEqual(0);
+    expect(steps[crds].input).toMatch(/^kind: CustomResourceDefinition/m);
+    expect(steps[crds].input).not.toMatch(/^kind: (?!CustomResourceDefinition)/m);
+    expect(crds).toBeLessThan(established);
+    expect(established).toBeLessThan(rest);
+    expect(steps[rest].input).not.toMatch(/^kind: CustomResourceDefinition/m);
   });
 
-  test('applies every dist/ file with server-side apply, in file order', () => {
-    const { calls } = shared;
-    expect(sharedRun.code).toBe(0);
-    const applied = calls().filter(c => c.args[0] === 'apply');
-    expect(applied.map(c => path.basename(c.args[c.args.length - 1]))).toEqual(phases.map(p => path.basename(p.file)));
-    for (const c of applied) expect(c.args).toEqual(expect.arrayContaining(['--server-side', '--field-manager=kserve-agentgateway-stack']));
+  test('applies KServe\'s ClusterStorageContainer only after its CRD is established and KServe\'s controller and webhooks are up', () => {
+    const resources = at(s => s.title === 'apply 0005-kserve-resources (1 object)');
+    expect(at(s => s.args[0] === 'wait' && s.args.includes('crd/clusterstoragecontainers.serving.kserve.io'))).toBeLessThan(resources);
+    expect(at(s => s.args.includes('deployment/kserve-controller-manager'))).toBeLessThan(resources);
+    expect(at(s => s.args.includes('kubernetes.io/service-name=kserve-webhook-server-service'))).toBeLessThan(resources);
   });
 
-  test('applies each custom resource only after a wait for its CRD to be established', () => {
-    const log = shared.calls();
-    const established = (crd: string) => indexOf(log, a => a[0] === 'wait' && a.includes('--for=condition=Established') && a.includes(`crd/${crd}`));
-    const pairs: [string, string][] = [
-      ['gateways.gateway.networking.k8s.io', '0004-ingress.k8s.yaml'],
-      ['httproutes.gateway.networking.k8s.io', '0005-models.k8s.yaml'],
-      ['agentgatewaypolicies.agentgateway.dev', '0005-models.k8s.yaml'],
-      ['inferenceservices.serving.kserve.io', '0005-models.k8s.yaml'],
-      ['certificates.cert-manager.io', '0003-kserve.k8s.yaml'],
-      ['issuers.cert-manager.io', '0003-kserve.k8s.yaml'],
-    ];
-    for (const [crd, file] of pairs) {
-      expect(established(crd)).toBeGreaterThanOrEqual(0);
-      expect(established(crd)).toBeLessThan(indexOf(log, applies(file)));
-    }
+  test('applies KServe only after cert-manager is available and its webhook serves (KServe\'s Issuer and Certificates need it)', () => {
+    const kserve = at(s => s.title === 'apply 0004-kserve (45 objects)');
+    expect(at(s => /wait: Deployments available in cert-manager/.test(s.title))).toBeLessThan(kserve);
+    expect(at(s => s.title === 'wait: webhook Service cert-manager/cert-manager-webhook serving')).toBeLessThan(kserve);
   });
 
-  test('applies KServe only after cert-manager is available and serving its webhook', () => {
-    const log = shared.calls();
-    const certManagerReady = indexOf(log, a => a[0] === 'wait' && a.includes('cert-manager') && a.includes('--for=condition=Available'));
-    const webhook = indexOf(log, a => a[0] === 'wait' && a.includes('kubernetes.io/service-name=cert-manager-webhook'));
-    const kserve = indexOf(log, applies('0003-kserve.k8s.yaml'));
-    expect(certManagerReady).toBeGreaterThan(indexOf(log, applies('0002-cert-manager.k8s.yaml')));
-    expect(certManagerReady).toBeLessThan(kserve);
-    expect(webhook).toBeLessThan(kserve);
-  });
-
-  test('applies the InferenceService only after KServe\'s controller and webhook are up, then waits for the guide\'s conditions', () => {
-    const log = shared.calls();
-    const models = indexOf(log, applies('0005-models.k8s.yaml'));
-    expect(indexOf(log, a => a.includes('deployment/kserve-controller-manager'))).toBeLessThan(models);
-    expect(indexOf(log, a => a.includes('kubernetes.io/service-name=kserve-webhook-server-service'))).toBeLessThan(models);
-    expect(indexOf(log, a => a.includes('certificate.cert-manager.io/serving-cert'))).toBeLessThan(models);
-    const gateway = indexOf(log, a => a.includes('--for=condition=Programmed') && a.includes('gateway.gateway.networking.k8s.io/kserve-ingress-gateway'));
-    expect(gateway).toBeGreaterThan(indexOf(log, applies('0004-ingress.k8s.yaml')));
-    expect(gateway).toBeLessThan(models);
-    const after = log.slice(models + 1).map(c => c.args.join(' '));
-    expect(after).toEqual([
-      expect.stringMatching(/--for=condition=Ready .*inferenceservice.serving.kserve.io\/mock-llm/),
+  test('applies the models only after KServe\'s controller, certificate and webhook, and the Gateway; then waits for the guide\'s conditions', () => {
+    const models = at(s => s.title === 'apply 0007-models (5 objects)');
+    expect(at(s => s.args.includes('deployment/kserve-controller-manager'))).toBeLessThan(models);
+    expect(at(s => s.args.includes('certificate.cert-manager.io/serving-cert'))).toBeLessThan(models);
+    expect(at(s => s.args.includes('kubernetes.io/service-name=kserve-webhook-server-service'))).toBeLessThan(models);
+    expect(at(s => s.args.includes('gateway.gateway.networking.k8s.io/kserve-ingress-gateway'))).toBeLessThan(models);
+    expect(steps.slice(models + 1).map(s => s.args.join(' '))).toEqual([
+      expect.stringMatching(/--for=condition=Ready inferenceservice.serving.kserve.io\/mock-llm/),
       expect.stringMatching(/type=="Accepted".*agentgatewaypolicy.agentgateway.dev\/llm-token-budget/),
       expect.stringMatching(/type=="Attached".*agentgatewaypolicy.agentgateway.dev\/llm-token-budget/),
     ]);
   });
 
-  test('is idempotent and honours --context and --timeout: a second run issues the same calls, in that context', async () => {
-    const first = shared.calls().map(c => c.args);
-    expect((await run(runDeploy, ['--context', 'kind-llm', '--timeout', '5m'], shared.env)).code).toBe(0);
-    const second = shared.calls().slice(first.length).map(c => c.args);
-    for (const args of second) expect(args.slice(0, 2)).toEqual(['--context', 'kind-llm']);
-    expect(second.map(a => a.slice(2))).toEqual(first);
-    for (const args of first.filter(a => a[0] === 'wait')) expect(args).toContain('--timeout=5m');
+  test('applies a whole file with -f when nothing in it has to wait', () => {
+    expect(steps.find(s => s.title === 'apply 0006-ingress (1 object)')?.args)
+      .toEqual(['apply', '--server-side', '--field-manager=kserve-agentgateway-stack', '-f', path.join(fs.realpathSync(dist), '0006-ingress.k8s.yaml')]);
   });
 
-  test('on a timeout, says what it waited for and how to inspect it, and stops', async () => {
-    const { env, calls } = fakeCluster({ FAKE_KUBECTL_FAIL: 'deployment/kserve-controller-manager' });
-    const { code, out } = await run(runDeploy, ['--timeout', '2m'], env);
+  test('applies an object a webhook of its own phase admits only after that webhook serves', () => {
+    const plan = deployPlan(readPhases(SMALL_STACK));
+    const serving = plan.findIndex(s => s.title === 'wait: webhook Service guard/guard-webhook serving');
+    const gated = plan.findIndex(s => s.title === 'apply 0000-guard: what the webhooks of guard-webhook admit (1 object)');
+    expect(serving).toBeGreaterThan(plan.findIndex(s => /Deployments available in guard/.test(s.title)));
+    expect(gated).toBeGreaterThan(serving);
+    expect(plan[gated].input).toMatch(/^kind: Rule\nmetadata:\n {2}name: default/m);
+  });
+});
+
+describe('npm run deploy', () => {
+  jest.setTimeout(30_000);
+  test.concurrent('deploys on a fresh cluster in one run, and a second run changes nothing', async () => {
+    const cluster = kubeDouble();
+    const first = await deploy([], cluster, SMALL_STACK);
+    expect(first.out).not.toMatch(/FAILED/);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^\[\s+\d+\.\ds\]\s+1\/7 ok: apply 0000-guard: CRDs first \(1 object\)$/m);
+    expect(cluster.journal().filter(l => !l.startsWith('created '))).toEqual([]);
+    const before = cluster.objects();
+    const written = cluster.journal().length;
+    expect((await deploy([], cluster, SMALL_STACK)).code).toBe(0);
+    expect(cluster.journal().slice(written)).toEqual(cluster.journal().slice(0, written).map(l => l.replace(/^created/, 'unchanged')));
+    expect(cluster.objects()).toEqual(before);
+  });
+
+  test.concurrent('applying each file whole, as one `kubectl apply -f` per file does, fails on a fresh cluster', async () => {
+    const kubectl = new Kubectl({ env: kubeDouble().env });
+    const first = await kubectl.run(['apply', '--server-side', '-f', path.join(SMALL_STACK, '0000-guard.k8s.yaml')]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/no matches for kind "Rule" in version "guard.example.com\/v1"\nensure CRDs are installed first/);
+  });
+
+  test.concurrent('kills a kubectl that hangs when --timeout runs out, naming the step and the command', async () => {
+    const { code, out, ms } = await deploy(['--timeout', '1s'], kubeDouble({ KUBE_DOUBLE_HANG: '^apply ' }), SMALL_STACK);
     expect(code).toBe(1);
-    expect(out).toMatch(/FAILED: wait: Deployments available in kserve \(kserve-controller-manager/);
-    expect(out).toMatch(/gave up waiting: kubectl wait -n kserve --for=condition=Available --timeout=2m deployment\/kserve-controller-manager/);
-    expect(out).toMatch(/inspect with: kubectl describe -n kserve deployment kserve-controller-manager/);
-    expect(calls().some(c => c.args.includes(path.join(dist, '0005-models.k8s.yaml')))).toBe(false);
+    expect(out).toMatch(/\] {2}1\/\d+ FAILED: apply 0000-guard: CRDs first \(1 object\)\n {2}killed when --timeout 1s ran out \([\d.]+ s in\), still running: kubectl apply --server-side --field-manager=kserve-agentgateway-stack -f - < \(the CRDs of \S+0000-guard.k8s.yaml\)/);
+    expect(ms).toBeLessThan(4000);
   });
 
-  test('retries a wait whose object does not exist yet', async () => {
-    const { env } = fakeCluster({ FAKE_KUBECTL_NOT_YET: 'kubernetes.io/service-name=cert-manager-webhook' });
-    let out = '';
-    const code = await runDeploy([], env, s => (out += s), 10);
+  test.concurrent('--dry-run prints the plan and calls no kubectl', async () => {
+    const cluster = kubeDouble();
+    const { code, out } = await deploy(['--dry-run'], cluster, dist);
     expect(code).toBe(0);
-    expect(out).toMatch(/ok: wait: webhook Service cert-manager\/cert-manager-webhook serving/);
-  }, 10_000);
-
-  test('prints one line per step with the elapsed time', () => {
-    expect(sharedRun.out).toMatch(/^\[\s+\d+\.\ds\]\s+1\/\d+ ok: apply 0000-gateway-api \(12 objects\)$/m);
+    expect(cluster.journal()).toEqual([]);
+    expect(out).toMatch(/\$ kubectl apply --server-side --field-manager=kserve-agentgateway-stack -f - < \(the CRDs of \S+0000-gateway-api.k8s.yaml\)/);
+    expect(out).toMatch(/\$ kubectl wait --for=condition=Established .* '--timeout=<what is left of 20m>'/);
   });
 
-  test('--dry-run prints the plan and calls no kubectl', async () => {
-    const { env, calls } = fakeCluster();
-    const { code, out } = await run(runDeploy, ['--dry-run'], env);
-    expect(code).toBe(0);
-    expect(calls()).toEqual([]);
-    expect(out).toMatch(/\$ kubectl apply --server-side --field-manager=kserve-agentgateway-stack -f .*0000-gateway-api.k8s.yaml/);
-  });
-
-  test('rejects a bad --timeout', async () => {
-    const { env } = fakeCluster();
-    expect((await run(runDeploy, ['--timeout', 'soon'], env)).code).toBe(2);
+  test.concurrent('rejects a bad --timeout', async () => {
+    expect((await deploy(['--timeout', 'soon'], kubeDouble(), SMALL_STACK)).code).toBe(2);
   });
 });
 
 describe('npm run destroy', () => {
-  const deleted = (calls: { args: string[]; stdin: string }[]) => calls.filter(c => c.args[0] === 'delete');
+  const deployed = kubeDouble();
+  beforeAll(async () => {
+    expect((await deploy([], deployed, SMALL_STACK)).code).toBe(0);
+  });
 
   test('deletes in reverse order, keeps CRDs, and waits for namespaces to go', async () => {
-    const { env, calls } = fakeCluster();
-    const { code } = await run(runDestroy, ['--yes'], env);
+    const cluster = cloneOf(deployed);
+    const { code, out } = await destroy(['--yes'], cluster, SMALL_STACK);
+    expect(out).not.toMatch(/FAILED/);
     expect(code).toBe(0);
-    const log = calls();
-    const order = deleted(log).map(c => c.stdin.match(/^kind: (\w+)/m)?.[1]);
-    expect(order[0]).toBe('Namespace'); // models: namespace kserve-test first in its file
-    const stdinAll = deleted(log).map(c => c.stdin).join('\n');
-    expect(stdinAll).not.toMatch(/^kind: CustomResourceDefinition/m);
-    expect(log.some(c => c.args.some(a => a.startsWith('crd/')))).toBe(false);
-    const models = deleted(log).findIndex(c => /name: mock-llm$/m.test(c.stdin));
-    const kserve = deleted(log).findIndex(c => /name: kserve-controller-manager$/m.test(c.stdin));
-    const certManager = deleted(log).findIndex(c => /name: cert-manager-webhook$/m.test(c.stdin));
-    expect(models).toBeLessThan(kserve);
-    expect(kserve).toBeLessThan(certManager);
-    const waitGone = log.findIndex(c => c.args[0] === 'wait' && c.args.includes('--for=delete') && c.args.includes('namespace/kserve-test'));
-    expect(waitGone).toBeGreaterThan(log.findIndex(c => c.args[0] === 'delete'));
+    expect(present(cluster)).toEqual(['CustomResourceDefinition/rules.guard.example.com', ...FRESH_NAMESPACES.map(n => `Namespace/${n}`)]);
+    const order = cluster.journal();
+    expect(order.findIndex(l => l === 'deleted rule.guard.example.com/app')).toBeLessThan(order.findIndex(l => l === 'deleted rule.guard.example.com/default'));
+    expect(out).toMatch(/ok: wait: namespaces gone \(app\)[^]*ok: delete 0000-guard/);
   });
 
-  test('deletes CRDs only with --include-crds, after the objects of their phase', async () => {
-    const { env, calls } = fakeCluster();
-    await run(runDestroy, ['--yes', '--include-crds'], env);
-    const log = calls();
-    const crdDelete = log.findIndex(c => c.args[0] === 'delete' && c.args.includes('crd/inferenceservices.serving.kserve.io'));
-    expect(crdDelete).toBeGreaterThan(log.findIndex(c => c.args[0] === 'delete' && /name: kserve-controller-manager$/m.test(c.stdin)));
+  test('deletes CRDs only with --include-crds, and a second run finds nothing left to do', async () => {
+    const cluster = cloneOf(deployed);
+    expect((await destroy(['--yes', '--include-crds'], cluster, SMALL_STACK)).code).toBe(0);
+    expect(present(cluster)).toEqual(FRESH_NAMESPACES.map(n => `Namespace/${n}`));
+    const again = await destroy(['--yes', '--include-crds'], cluster, SMALL_STACK);
+    expect(again.out).not.toMatch(/FAILED/);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/ok: delete 0001-app \(3 objects\) \(1 of kinds the cluster does not serve: none exist\)/);
   });
 
-  test('asks before deleting the shared platform, and keeps it on no', async () => {
-    const { env, calls } = fakeCluster();
-    let asked = '';
-    let out = '';
-    await runDestroy([], env, s => (out += s), async q => { asked = q; return false; });
-    expect(asked).toMatch(/Also delete the shared platform \(0000-gateway-api, 0001-agentgateway, 0002-cert-manager, 0003-kserve\)\?/);
-    const stdinAll = deleted(calls()).map(c => c.stdin).join('\n');
-    expect(stdinAll).toMatch(/name: mock-llm$/m);
-    expect(stdinAll).not.toMatch(/name: kserve-controller-manager$/m);
-  });
-
-  test('without a terminal to ask and without --yes, keeps the platform and says so', async () => {
-    const { env } = fakeCluster();
-    let out = '';
-    await runDestroy([], env, s => (out += s), async () => undefined);
-    expect(out).toMatch(/no terminal to ask: keeping the shared platform/);
-  });
 });

@@ -1,22 +1,25 @@
+import { Chart, Testing } from 'cdk8s';
 import { InferenceService } from '../lib';
 import { chart, objectsOf, only } from './helpers';
 
+const GUIDE_ISVC = { name: 'mock-llm', namespace: 'kserve-test', image: 'sharat87/httpbun:latest' };
+
 describe('InferenceService', () => {
   test('derives the predictor Service name and cluster-local host from name and namespace', () => {
-    const isvc = new InferenceService(chart(), 'Isvc', { name: 'qwen', namespace: 'models' });
+    const isvc = new InferenceService(chart(), 'Isvc', { name: 'qwen', namespace: 'models', image: 'vllm/vllm-openai:v0.11.0' });
     expect(isvc.predictorServiceName).toBe('qwen-predictor');
     expect(isvc.predictorHost).toBe('qwen-predictor.models.svc.cluster.local');
     expect(isvc.predictorPort).toBe(80);
   });
 
   test('names the routes KServe generates after the inference service', () => {
-    const isvc = new InferenceService(chart(), 'Isvc');
+    const isvc = new InferenceService(chart(), 'Isvc', GUIDE_ISVC);
     expect(isvc.generatedRouteName).toBe('mock-llm');
     expect(isvc.generatedPredictorRouteName).toBe('mock-llm-predictor');
   });
 
   test('computes hostnames from KServe\'s default domain template', () => {
-    const isvc = new InferenceService(chart(), 'Isvc');
+    const isvc = new InferenceService(chart(), 'Isvc', GUIDE_ISVC);
     expect(isvc.hostname).toBe('mock-llm-kserve-test.example.com');
     expect(isvc.predictorHostname).toBe('mock-llm-predictor-kserve-test.example.com');
     expect(isvc.url).toBe('http://mock-llm-kserve-test.example.com');
@@ -26,6 +29,7 @@ describe('InferenceService', () => {
     const isvc = new InferenceService(chart(), 'Isvc', {
       name: 'chat',
       namespace: 'team',
+      image: 'vllm/vllm-openai:v0.11.0',
       ingress: { ingressDomain: 'llm.corp.io', domainTemplate: '{{ .Name }}.{{ .Namespace }}.{{ .IngressDomain }}', urlScheme: 'https' },
     });
     expect(isvc.hostname).toBe('chat.team.llm.corp.io');
@@ -35,6 +39,7 @@ describe('InferenceService', () => {
   test('puts image, container name, port and resources on the predictor container', () => {
     const c = chart();
     new InferenceService(c, 'Isvc', {
+      name: 'sim',
       image: 'ghcr.io/llm-d/llm-d-inference-sim:v0.5.0',
       containerName: 'sim',
       containerPort: 8000,
@@ -49,8 +54,21 @@ describe('InferenceService', () => {
     });
   });
 
+  test('requires no demo values: namespace from the chart, KServe\'s port 8080, no resources unless given', () => {
+    const c = new Chart(Testing.app(), 'team', { namespace: 'team-a' });
+    const isvc = new InferenceService(c, 'Isvc', { name: 'chat', image: 'vllm/vllm-openai:v0.11.0' });
+    expect(isvc.namespace).toBe('team-a');
+    expect(only(objectsOf(c), 'InferenceService').spec.predictor.containers).toEqual([
+      { name: 'kserve-container', image: 'vllm/vllm-openai:v0.11.0', ports: [{ containerPort: 8080, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test('defaults the namespace to "default" in a chart without one', () => {
+    expect(new InferenceService(chart(), 'Isvc', { name: 'chat', image: 'vllm/vllm-openai:v0.11.0' }).namespace).toBe('default');
+  });
+
   test('keeps the predictor Service port at 80 whatever the container port (KServe\'s Service always listens on 80)', () => {
-    expect(new InferenceService(chart(), 'Isvc', { containerPort: 8000 }).predictorPort).toBe(80);
+    expect(new InferenceService(chart(), 'Isvc', { ...GUIDE_ISVC, containerPort: 8000 }).predictorPort).toBe(80);
   });
 
   describe('fails with an error naming the prop', () => {
@@ -69,11 +87,11 @@ describe('InferenceService', () => {
       ['domain template rendering a bad host', { ingress: { domainTemplate: '{{ .Name }}_{{ .Namespace }}' } }, /renders "mock-llm_kserve-test"/],
       ['image with spaces', { image: 'httpbun latest' }, /image must be a container image reference/],
     ])('%s', (_, props, message) => {
-      expect(() => new InferenceService(chart(), 'Isvc', props as any)).toThrow(message);
+      expect(() => new InferenceService(chart(), 'Isvc', { ...GUIDE_ISVC, ...props } as any)).toThrow(message);
     });
 
     test('reports every problem at once', () => {
-      expect(() => new InferenceService(chart(), 'Isvc', { name: 'BAD', containerPort: -1 }))
+      expect(() => new InferenceService(chart(), 'Isvc', { ...GUIDE_ISVC, name: 'BAD', containerPort: -1 }))
         .toThrow(/2 problems:\n {2}- name must be .*\n {2}- containerPort must be/);
     });
   });

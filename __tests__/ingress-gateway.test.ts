@@ -1,3 +1,4 @@
+import { Chart, Testing } from 'cdk8s';
 import { AllowedRoutes, IngressGateway } from '../lib';
 import { chart, objectsOf, only } from './helpers';
 
@@ -17,7 +18,23 @@ describe('IngressGateway', () => {
   });
 
   test('exposes the namespace/name form KServe\'s kserveIngressGateway setting takes', () => {
-    expect(new IngressGateway(chart(), 'Gateway').qualifiedName).toBe('kserve/kserve-ingress-gateway');
+    expect(new IngressGateway(chart(), 'Gateway', { name: 'kserve-ingress-gateway', namespace: 'kserve' }).qualifiedName).toBe('kserve/kserve-ingress-gateway');
+  });
+
+  test('derives its name from the construct path and its namespace from the chart, with no demo values', () => {
+    const c = new Chart(Testing.app(), 'platform', { namespace: 'edge' });
+    const gateway = new IngressGateway(c, 'Gateway');
+    expect(gateway.name).toMatch(/^platform-gateway-c8[0-9a-f]{6}$/);
+    expect(gateway.namespace).toBe('edge');
+    expect(new IngressGateway(chart(), 'Gateway').namespace).toBe('default');
+  });
+
+  test('imports a gateway it does not define by name, with GEP-1762\'s proxy label unless told otherwise', () => {
+    const c = chart();
+    const shared = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared', namespace: 'infra' });
+    expect([shared.qualifiedName, shared.sectionName, shared.proxyLabels]).toEqual(['infra/shared', undefined, { 'gateway.networking.k8s.io/gateway-name': 'shared' }]);
+    expect(objectsOf(c)).toEqual([]);
+    expect(() => IngressGateway.fromGatewayAttributes(chart(), 'Bad', { name: 'Shared GW', namespace: 'infra' })).toThrow(/name must be a DNS-1123 subdomain.*got "Shared GW"/);
   });
 
   test.each([
@@ -27,7 +44,7 @@ describe('IngressGateway', () => {
     ['selector, matching labels', AllowedRoutes.fromNamespacesLabelled({ a: 'b' }), 'x', { a: 'b', c: 'd' }, true],
     ['selector, missing label', AllowedRoutes.fromNamespacesLabelled({ a: 'b' }), 'x', { c: 'd' }, false],
   ])('admits routes by rule: %s', (_, allowedRoutes, ns, labels, expected) => {
-    expect(new IngressGateway(chart(), 'Gateway', { allowedRoutes }).admitsRoutesFrom(ns, labels)).toBe(expected);
+    expect(new IngressGateway(chart(), 'Gateway', { namespace: 'kserve', allowedRoutes }).admitsRoutesFrom(ns, labels)).toBe(expected);
   });
 
   test.each([

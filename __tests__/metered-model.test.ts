@@ -1,61 +1,116 @@
-import { App } from 'cdk8s';
-import { IngressGateway, LlmServingStack, MeteredModel } from '../lib';
+import { App, Testing } from 'cdk8s';
+import { AllowedRoutes, IngressGateway, LlmServingStack, MeteredModel, MeteredModelOptions } from '../lib';
 import { renderApp } from '../lib/synthesizer';
 import { chart, objectsOf, renderedObjects } from './helpers';
 
+const APP_ONLY = { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } as const;
+
+function model(name: string, namespace = 'team-a', extra: Partial<MeteredModelOptions> = {}): MeteredModelOptions {
+  return { inferenceService: { name, namespace, image: 'vllm/vllm-openai:v0.11.0' }, budget: { tokens: 1000 }, ...extra };
+}
+
 describe('MeteredModel', () => {
-  test('wires inference service, backend, route and budget together by derived names', () => {
+  test('wires inference service, backend, route and budget together by names derived from the model', () => {
     const c = chart();
-    const gateway = new IngressGateway(c, 'Gateway');
-    const model = new MeteredModel(c, 'Model', { gateway, inferenceService: { name: 'qwen' } });
-    expect(model.backend.host).toBe(model.inferenceService.predictorHost);
-    expect(model.route.hostnames).toEqual([model.inferenceService.hostname]);
-    expect(model.budget.route).toBe(model.route);
+    const gateway = new IngressGateway(c, 'Gateway', { name: 'edge', namespace: 'ingress' });
+    const m = new MeteredModel(c, 'Model', { gateway, ...model('qwen') });
+    expect(m.backend.host).toBe(m.inferenceService.predictorHost);
+    expect(m.route.hostnames).toEqual([m.inferenceService.hostname]);
+    expect(m.budget?.route).toBe(m.route);
     expect(objectsOf(c).map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'Gateway/kserve-ingress-gateway', 'InferenceService/qwen', 'AgentgatewayBackend/qwen-backend', 'HTTPRoute/qwen-ai', 'AgentgatewayPolicy/llm-token-budget',
+      'Gateway/edge', 'InferenceService/qwen', 'AgentgatewayBackend/qwen-backend', 'HTTPRoute/qwen-ai', 'AgentgatewayPolicy/qwen-ai-token-budget',
     ]);
+  });
+
+  test('two models in one namespace synthesize with no collision', () => {
+    const c = chart();
+    const gateway = new IngressGateway(c, 'Gateway', { name: 'edge', namespace: 'ingress' });
+    new MeteredModel(c, 'Chat', { gateway, ...model('chat', 'team-a', { modelEchoHeaders: true }) });
+    new MeteredModel(c, 'Embed', { gateway, ...model('embed', 'team-a', { modelEchoHeaders: true }) });
+    const names = objectsOf(c).map(o => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining([
+      'AgentgatewayPolicy/team-a/chat-ai-token-budget', 'AgentgatewayPolicy/team-a/embed-ai-token-budget',
+      'AgentgatewayPolicy/team-a/chat-model-echo-headers', 'AgentgatewayPolicy/team-a/embed-model-echo-headers',
+    ]));
+  });
+
+  test('attaches to a gateway it does not own, imported by name', () => {
+    const c = chart();
+    const gateway = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared-gw', namespace: 'infra' });
+    new MeteredModel(c, 'Chat', { gateway, ...model('chat'), networkPolicy: true });
+    const objects = objectsOf(c);
+    expect(objects.map(o => o.kind)).not.toContain('Gateway');
+    const route = objects.find(o => o.kind === 'HTTPRoute');
+    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'shared-gw', namespace: 'infra' }]);
+    const policy = objects.find(o => o.kind === 'NetworkPolicy');
+    expect(policy.spec.ingress[0].from[0]).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'infra' } },
+      podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'shared-gw' } },
+    });
+  });
+
+  test('names the listener of an imported gateway when told which one routes attach to', () => {
+    const c = chart();
+    const gateway = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared-gw', namespace: 'infra', listenerName: 'llm' });
+    new MeteredModel(c, 'Chat', { gateway, ...model('chat') });
+    expect(objectsOf(c).find(o => o.kind === 'HTTPRoute').spec.parentRefs[0].sectionName).toBe('llm');
+  });
+
+  test('refuses a route an imported gateway would not admit, naming the gateway', () => {
+    const c = chart();
+    const gateway = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared-gw', namespace: 'infra', allowedRoutes: AllowedRoutes.sameNamespace() });
+    expect(() => new MeteredModel(c, 'Chat', { gateway, ...model('chat') })).toThrow(/namespace must be a namespace that Gateway infra\/shared-gw admits/);
   });
 
   test('targets the KServe-generated route with the echo-headers policy when enabled', () => {
     const c = chart();
-    const model = new MeteredModel(c, 'Model', { gateway: new IngressGateway(c, 'Gateway'), echoModelHeaders: true });
-    const echo = objectsOf(c).find(o => o.metadata.name === 'model-echo-headers');
-    expect(echo.spec.targetRefs[0].name).toBe(model.inferenceService.generatedRouteName);
-    expect(echo.metadata.namespace).toBe('kserve-test');
+    const m = new MeteredModel(c, 'Model', { gateway: new IngressGateway(c, 'Gateway'), ...model('qwen', 'team-a', { modelEchoHeaders: true }) });
+    const echo = objectsOf(c).find(o => o.metadata.name === 'qwen-model-echo-headers');
+    expect(echo.spec.targetRefs[0].name).toBe(m.inferenceService.generatedRouteName);
+    expect(echo.metadata.namespace).toBe('team-a');
   });
 
-  test('can point the echo-headers policy at the budgeted route instead', () => {
+  test('can point the echo-headers policy at another route', () => {
     const c = chart();
     const gateway = new IngressGateway(c, 'Gateway');
-    const model = new MeteredModel(c, 'Model', { gateway, echoModelHeaders: {} });
-    const other = new MeteredModel(c, 'Other', { gateway, inferenceService: { name: 'other', namespace: 'o' }, echoModelHeaders: { route: model.route, name: 'echo' } });
-    expect(other.echoHeaders?.namespace).toBe('kserve-test');
-    expect(objectsOf(c).find(o => o.metadata.name === 'echo').spec.targetRefs[0].name).toBe('mock-llm-ai');
+    const a = new MeteredModel(c, 'A', { gateway, ...model('a') });
+    const b = new MeteredModel(c, 'B', { gateway, ...model('b', 'team-a', { modelEchoHeaders: { route: a.route, name: 'echo' } }) });
+    expect(b.modelEchoHeaders?.namespace).toBe('team-a');
+    expect(objectsOf(c).find(o => o.metadata.name === 'echo').spec.targetRefs[0].name).toBe('a-ai');
   });
 
-  test('a second model is one more entry, with its own namespace created once', () => {
+  test('a second model is one more entry, with its own namespace created once and labelled', () => {
     const app = new App();
-    new LlmServingStack(app, {
-      platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false },
-      models: [
-        {},
-        { inferenceService: { name: 'qwen', namespace: 'team-b' }, budget: { name: 'qwen-budget', tokens: 1000 } },
-        { inferenceService: { name: 'llama', namespace: 'team-b' }, budget: { name: 'llama-budget' } },
-      ],
+    new LlmServingStack(app, 'Stack', {
+      platform: APP_ONLY,
+      models: [model('chat', 'team-a'), model('qwen', 'team-b', { namespaceLabels: { team: 'b' } }), model('llama', 'team-b')],
     });
-    const names = renderedObjects(app).map(o => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
-    expect(names.filter(n => n === 'Namespace//kserve-test')).toHaveLength(1);
+    const objects = renderedObjects(app);
+    const names = objects.map(o => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(names.filter(n => n === 'Namespace//team-a')).toHaveLength(1);
     expect(names.filter(n => n === 'Namespace//team-b')).toHaveLength(1);
     expect(names.indexOf('Namespace//team-b')).toBeLessThan(names.indexOf('InferenceService/team-b/qwen'));
-    expect(names).toEqual(expect.arrayContaining([
-      'HTTPRoute/team-b/qwen-ai', 'AgentgatewayBackend/team-b/qwen-backend', 'AgentgatewayPolicy/team-b/qwen-budget',
-      'HTTPRoute/team-b/llama-ai', 'AgentgatewayPolicy/team-b/llama-budget', 'AgentgatewayPolicy/kserve-test/llm-token-budget',
-    ]));
+    expect(objects.find(o => o.kind === 'Namespace' && o.metadata.name === 'team-b').metadata.labels).toEqual({ team: 'b' });
   });
 
-  test('two models in one namespace with the same budget name fail at synth with both paths named', () => {
+  test('conflicting labels for one namespace are a clear error', () => {
     const app = new App();
-    new LlmServingStack(app, { models: [{}, { inferenceService: { name: 'qwen' } }] });
-    expect(() => renderApp(app)).toThrow(/Duplicate object AgentgatewayPolicy kserve-test\/llm-token-budget: defined by models\/Model\/TokenBudget\/Resource and models\/Model2\/TokenBudget\/Resource; give one of them another name/);
+    expect(() => new LlmServingStack(app, 'Stack', {
+      platform: APP_ONLY,
+      models: [model('a', 'team', { namespaceLabels: { tier: 'gold' } }), model('b', 'team', { namespaceLabels: { tier: 'free' } })],
+    })).toThrow(/models\[1\]\.namespaceLabels sets tier="free" on namespace team, but models\[0\]\.namespaceLabels sets tier="gold"/);
+  });
+
+  test('two models with the same name in one namespace fail with both construct paths, in plain cdk8s synthesis too', () => {
+    const build = () => {
+      const app = Testing.app();
+      new LlmServingStack(app, 'Stack', { platform: APP_ONLY, models: [model('chat'), model('chat')] });
+      return app;
+    };
+    const message = /Duplicate object InferenceService team-a\/chat: defined by Stack\/models\/Model\/InferenceService\/Resource and Stack\/models\/Model2\/InferenceService\/Resource; give one of them another name/;
+    expect(() => renderApp(build())).toThrow(message);
+    expect(() => build().synth()).toThrow(message);
+    expect(() => Testing.synth(build().charts[1])).toThrow(message);
   });
 });

@@ -8,7 +8,7 @@ describe('ModelEchoHeaders', () => {
     expect(only(objectsOf(c), 'AgentgatewayPolicy')).toEqual({
       apiVersion: 'agentgateway.dev/v1alpha1',
       kind: 'AgentgatewayPolicy',
-      metadata: { name: 'model-echo-headers', namespace: 'kserve-test' },
+      metadata: { name: 'mock-llm-model-echo-headers', namespace: 'kserve-test' },
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'mock-llm' }],
         traffic: {

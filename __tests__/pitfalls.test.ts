@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
+import { guidePreset } from '../lib/presets/guide';
 import { LlmServingStack } from '../lib/stack';
 import { renderApp } from '../lib/synthesizer';
 import { ValidationCache } from '../lib/validate/cache';
@@ -16,7 +17,7 @@ const validator = new Validator({ resolver: mirrorResolver(), cache: ValidationC
 
 function guideObjects(): any[] {
   const app = new App();
-  new LlmServingStack(app, { platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } });
+  new LlmServingStack(app, 'Stack', { ...guidePreset(), platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } });
   return renderApp(app).flatMap(f => jsyaml.loadAll(f.content) as any[]);
 }
 

@@ -2,6 +2,7 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { LlmServingStack, LlmServingStackProps } from '../lib/stack';
+import { guidePreset } from '../lib/presets/guide';
 import { renderApp } from '../lib/synthesizer';
 import { splitDocuments } from '../lib/platform/upstream-manifest';
 import {
@@ -20,7 +21,7 @@ const upstream = (a: UpstreamArtifact) => {
 /** Renders the stack; objects are parsed on first use, and only from the files asked for. */
 function render(props: LlmServingStackProps = {}) {
   const app = new App();
-  const stack = new LlmServingStack(app, { ...props, resolver });
+  const stack = new LlmServingStack(app, 'Stack', { ...guidePreset(), ...props, resolver });
   const files = renderApp(app);
   const objectsIn = (suffix: string) => files.filter(f => f.name.endsWith(suffix)).flatMap(f => parseAll(f.content).map(o => ({ ...o, file: f.name })));
   return {
@@ -46,8 +47,8 @@ describe('the full stack', () => {
 
   test('writes the platform charts before the guide\'s, in the guide\'s install order', () => {
     expect(files.map(f => f.name)).toEqual([
-      '0000-gateway-api.k8s.yaml', '0001-agentgateway.k8s.yaml', '0002-cert-manager.k8s.yaml', '0003-kserve.k8s.yaml',
-      '0004-ingress.k8s.yaml', '0005-models.k8s.yaml',
+      '0000-gateway-api.k8s.yaml', '0001-agentgateway.k8s.yaml', '0002-cert-manager.k8s.yaml', '0003-kserve-crds.k8s.yaml',
+      '0004-kserve.k8s.yaml', '0005-kserve-resources.k8s.yaml', '0006-ingress.k8s.yaml', '0007-models.k8s.yaml',
     ]);
   });
 
@@ -70,10 +71,14 @@ describe('the full stack', () => {
   });
 
   test('KServe is kserve.yaml after Namespace kserve, every object equal except the two configured ConfigMap keys', () => {
-    const [namespace, ...rest] = inFile('-kserve.k8s.yaml');
+    const [namespace, ...rest] = [...inFile('-kserve-crds.k8s.yaml'), ...inFile('-kserve.k8s.yaml'), ...inFile('-kserve-resources.k8s.yaml')]
+      .sort((a, b) => (a.kind === 'Namespace' ? -1 : b.kind === 'Namespace' ? 1 : 0));
     expect(namespace).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kserve' } });
     const expected = upstream(KSERVE_MANIFEST);
-    expect(asJson(rest.filter(o => !isConfigMap(o)))).toEqual(asJson(expected.filter(o => !isConfigMap(o))));
+    // Split into phases (CRDs, the rest, the custom resources of its own CRDs), but every object upstream's, once.
+    const key = (o: any) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    const sorted = (objs: any[]) => [...objs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    expect(asJson(sorted(rest.filter(o => !isConfigMap(o))))).toEqual(asJson(sorted(expected.filter(o => !isConfigMap(o)))));
     const ours = rest.find(isConfigMap);
     const theirs = expected.find(isConfigMap);
     const { deploy, ingress, ...otherData } = ours.data;
@@ -85,7 +90,7 @@ describe('the full stack', () => {
   });
 
   test('the KServe ConfigMap reads the same under YAML 1.1 (how kubectl reads it) as under YAML 1.2', () => {
-    const text = files[3].content;
+    const text = files.find(f => f.name.endsWith('-kserve.k8s.yaml'))!.content;
     const doc = text.split(/^---\n/m).find(d => /^kind: ConfigMap$/m.test(d) && /name: inferenceservice-config$/m.test(d))!;
     expect(YAML.parse(doc, { version: '1.1' })).toEqual(YAML.parse(doc, { version: '1.2' }));
   });
@@ -157,7 +162,8 @@ describe('the full stack', () => {
 describe('platform options', () => {
   test('each component can be left out, and the rest keep their order', () => {
     const { files } = render({ platform: { certManager: false, agentgateway: false } });
-    expect(files.map(f => f.name)).toEqual(['0000-gateway-api.k8s.yaml', '0001-kserve.k8s.yaml', '0002-ingress.k8s.yaml', '0003-models.k8s.yaml']);
+    expect(files.map(f => f.name)).toEqual(['0000-gateway-api.k8s.yaml', '0001-kserve-crds.k8s.yaml', '0002-kserve.k8s.yaml',
+      '0003-kserve-resources.k8s.yaml', '0004-ingress.k8s.yaml', '0005-models.k8s.yaml']);
   });
 
   test('without the KServe component the ingress chart creates Namespace kserve itself', () => {
@@ -182,7 +188,8 @@ describe('platform options', () => {
     const { files } = render({ platform: { kserve: { clusterServingRuntimes: true } } });
     const resources = upstream(KSERVE_CLUSTER_RESOURCES);
     // Only the tail of the file is parsed: the cluster resources come last, after kserve.yaml.
-    const tail = splitDocuments(files.find(f => f.name.endsWith('-kserve.k8s.yaml'))!.content).slice(-resources.length);
+    // The cluster resources are custom resources of KServe's own CRDs: the -resources phase, after kserve.yaml's.
+    const tail = splitDocuments(files.find(f => f.name.endsWith('-kserve-resources.k8s.yaml'))!.content).slice(-resources.length);
     expect(asJson(tail.flatMap(parseAll))).toEqual(asJson(resources));
     expect(resources.filter(o => o.kind === 'ClusterServingRuntime')).toHaveLength(14);
   });

@@ -5,8 +5,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
-import { profileProps, synthToDir } from '../lib/cli/synth';
-import { hardenedProfile } from '../lib/profiles';
+import { configFromArgs, synthToDir } from '../lib/cli/synth';
+import { stackPropsFor } from '../lib/app-config';
+import { AllowedRoutes, IngressGateway, MeteredModelOptions, RESTRICTED_CONTAINER } from '../lib';
+import { guidePreset } from '../lib/presets/guide';
+import { hardenedProfile, MODEL_NAMESPACE_LABEL } from '../lib/presets/hardened';
 import { LlmServingStack, LlmServingStackProps } from '../lib/stack';
 import { renderApp } from '../lib/synthesizer';
 import { ValidationCache } from '../lib/validate/cache';
@@ -22,7 +25,7 @@ const APP_ONLY = { platform: { gatewayApi: false, agentgateway: false, certManag
 /** The app objects for these stack props, as plain objects. */
 function appObjects(props: LlmServingStackProps = {}): any[] {
   const app = new App();
-  new LlmServingStack(app, { ...props, ...APP_ONLY });
+  new LlmServingStack(app, 'Stack', { ...guidePreset(), ...props, ...APP_ONLY });
   return renderApp(app).flatMap(f => jsyaml.loadAll(f.content) as any[]);
 }
 
@@ -39,7 +42,8 @@ function security(objects: any[], edit: (objs: any[]) => void = () => {}): strin
 const find = (objs: any[], kind: string, name?: string) => objs.find(o => o.kind === kind && (!name || o.metadata.name === name));
 
 const guide = appObjects();
-const hardened = appObjects(hardenedProfile({ modelImageDigest: DIGEST }));
+const HARDENED_PROPS = stackPropsFor({ profile: 'hardened', modelImageDigest: DIGEST });
+const hardened = appObjects(HARDENED_PROPS);
 
 describe('SEC001: a rate-limited model reachable without its budget', () => {
   test('fires for both routes KServe generates, naming them', () => {
@@ -179,20 +183,57 @@ describe('profiles', () => {
 
   test('validate --strict passes on the hardened profile', () => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hardened-')), 'dist');
-    synthToDir({ outdir, build: () => { const app = new App(); new LlmServingStack(app, { ...hardenedProfile({ modelImageDigest: DIGEST }), resolver: mirrorResolver() }); return app; }, validator });
+    synthToDir({ outdir, build: () => { const app = new App(); new LlmServingStack(app, 'Stack', { ...HARDENED_PROPS, resolver: mirrorResolver() }); return app; }, validator });
     const result = validator.validatePaths([outdir], true);
     expect(result.findings.map(formatFinding)).toEqual([]);
     expect(result.ok).toBe(true);
   });
 
   test('the hardened profile needs the model image digest, and says how to get one', () => {
-    expect(() => profileProps(['--profile', 'hardened'], {})).toThrow(/pins the model image by digest.*--model-image-digest sha256:<64 hex>.*MODEL_IMAGE_DIGEST/);
-    expect(profileProps(['--profile', 'hardened'], { MODEL_IMAGE_DIGEST: DIGEST }).models?.[0].inferenceService?.imageDigest).toBe(DIGEST);
-    expect(() => profileProps(['--profile', 'paranoid'], {})).toThrow(/--profile must be one of guide, hardened, got "paranoid"/);
+    const props = (argv: string[], env: NodeJS.ProcessEnv) => stackPropsFor(configFromArgs({ profile: 'guide' }, argv, env));
+    expect(() => props(['--profile', 'hardened'], {})).toThrow(/image must be pinned by digest.*--model-image-digest sha256:<64 hex>.*MODEL_IMAGE_DIGEST/);
+    expect(props(['--profile', 'hardened'], { MODEL_IMAGE_DIGEST: DIGEST }).models?.[0].inferenceService.imageDigest).toBe(DIGEST);
+    expect(props([], { STACK_PROFILE: 'hardened', MODEL_IMAGE_DIGEST: DIGEST }).models?.[0].inferenceService.imageDigest).toBe(DIGEST);
+    expect(() => props(['--profile', 'paranoid'], {})).toThrow(/--profile must be one of guide, hardened, tenants, got "paranoid"/);
   });
 
   test('the default profile is still the guide', () => {
-    expect(profileProps([], {})).toEqual({});
+    expect(stackPropsFor(configFromArgs({}, [], {}))).toEqual(guidePreset());
+  });
+
+  test('hardened keeps every model, gateway and platform choice of the user\'s props, and hardens every model', () => {
+    const model = (name: string, namespace: string): MeteredModelOptions => ({
+      inferenceService: { name, namespace, image: 'vllm/vllm-openai:v0.11.0', resources: { limits: { cpu: '2', memory: '8Gi' } } },
+      budget: { tokens: 5000 },
+    });
+    const user = {
+      gateway: { name: 'edge', namespace: 'ingress', allowedRoutes: AllowedRoutes.fromNamespacesLabelled({ team: 'ml' }) },
+      models: [model('chat', 'team-a'), model('embed', 'team-a'), model('rerank', 'team-b')],
+      platform: { certManager: false as const },
+      modelNamespaceLabels: { team: 'ml' },
+    };
+    const props = hardenedProfile(user, { modelImageDigest: DIGEST, modelImageDigests: { rerank: `sha256:${'cd'.repeat(32)}` } });
+    expect(props.models!.map(m => m.inferenceService.name)).toEqual(['chat', 'embed', 'rerank']);
+    expect(props.models!.map(m => m.inferenceService.imageDigest)).toEqual([DIGEST, DIGEST, `sha256:${'cd'.repeat(32)}`]);
+    expect(props.models!.every(m => m.networkPolicy && m.inferenceService.securityContext?.runAsNonRoot && m.inferenceService.visibility === 'ClusterLocal')).toBe(true);
+    expect(props.models!.map(m => m.budget.tokens)).toEqual([5000, 5000, 5000]);
+    expect(props.platform?.certManager).toBe(false);
+    expect(props.gateway?.name).toBe('edge');
+    expect(props.gateway?.allowedRoutes?.matchLabels).toEqual({ team: 'ml', ...MODEL_NAMESPACE_LABEL });
+    expect(props.modelNamespaceLabels).toEqual({ team: 'ml', ...MODEL_NAMESPACE_LABEL });
+    expect(appObjects(props).filter(o => o.kind === 'NetworkPolicy')).toHaveLength(3);
+  });
+
+  test('hardened refuses, listing every model, what it cannot harden as it stands', () => {
+    const user = { models: [{ inferenceService: { name: 'web', image: 'nginx', containerPort: 80 }, budget: { tokens: 1 } }] };
+    expect(() => hardenedProfile(user, {})).toThrow(/3 problems:\n.*models\[0\] \(web\): the image must be pinned by digest.*\n.*containerPort 80 needs root.*\n.*resources.limits.cpu and .memory/);
+  });
+
+  test('hardened leaves an existing gateway as the platform team configured it', () => {
+    const app = new App();
+    const existingGateway = IngressGateway.fromGatewayAttributes(app, 'Shared', { name: 'shared', namespace: 'infra' });
+    expect(hardenedProfile({ existingGateway }, {}).gateway).toBeUndefined();
+    expect(RESTRICTED_CONTAINER.runAsNonRoot).toBe(true);
   });
 
   test('hardened: the model runs as non-root on 8080 behind KServe\'s port-80 Service, and the budgeted route is the only way in', () => {
@@ -206,8 +247,7 @@ describe('profiles', () => {
   });
 
   test('hardened: the echo-headers policy targets the budgeted route, since KServe generates none', () => {
-    const props = hardenedProfile({ modelImageDigest: DIGEST });
-    const objs = appObjects({ ...props, models: [{ ...props.models![0], echoModelHeaders: true }] });
+    const objs = appObjects(stackPropsFor({ profile: 'hardened', modelImageDigest: DIGEST, modelEchoHeaders: true }));
     expect(find(objs, 'AgentgatewayPolicy', 'model-echo-headers').spec.targetRefs[0].name).toBe('mock-llm-ai');
   });
 });

@@ -200,7 +200,37 @@ describe('runSmoke', () => {
     const result = await runSmoke({ url: await bucket({ capacity: 300 }), budgetTokens: 100 });
     expect(result.ok).toBe(false);
     expect(result.firstLimitedAt).toBe(11);
-    expect(result.verdict).toBe('FAIL: the first 429 came at request #11, later than the token budget of 100 allows (each response used 32 tokens, so at most 6 should pass)');
+    expect(result.verdict).toBe('FAIL: 10 requests answered before the first 429 (at request #11), more than the token budget of 100 allows (each response used 32 tokens, so at most 6 should pass)');
+  });
+
+  test('judges with the same limit it prints: exactly the most the budget allows passes, one more fails', async () => {
+    // A 300-token budget at 32 a response allows ceil(300/32) + 2 = 12 requests through.
+    const atLimit = await runSmoke({ url: await bucket({ capacity: 380 }), budgetTokens: 300 });
+    expect(atLimit.verdict).toBe('PASS: 12 requests answered (384 tokens), then 429 at request #13 (limit allows at most 12)');
+    expect(atLimit.ok).toBe(true);
+    const over = await runSmoke({ url: await bucket({ capacity: 400 }), budgetTokens: 300 });
+    expect(over.verdict).toBe('FAIL: 13 requests answered before the first 429 (at request #14), more than the token budget of 300 allows (each response used 32 tokens, so at most 12 should pass)');
+    expect(over.ok).toBe(false);
+  });
+
+  test('no 429 in exactly as many requests as the budget allows is inconclusive, not a failure', async () => {
+    const result = await runSmoke({ url: await bucket({ capacity: 100_000 }), budgetTokens: 300, requests: 11 });
+    expect(result.statuses).toHaveLength(12);
+    expect(result.verdict).toMatch(/^FAIL: inconclusive: no 429 in 12 requests, but the token budget of 300 may let up to 12 pass/);
+  });
+
+  test('reads the usage of a valid JSON body of any size up to the limit, and says so plainly beyond it', async () => {
+    const big = { choices: [{ message: { content: 'x'.repeat(3 << 20) } }], usage: { total_tokens: 32 } };
+    const url = await answering(200, big);
+    const read = await runSmoke({ url, budgetTokens: 100, requests: 1 });
+    expect(read.verdict).toMatch(/^FAIL: inconclusive: no 429 in 2 requests, .*\(32 tokens each\)/);
+    const capped = await runSmoke({ url, budgetTokens: 100, requests: 1, maxBodyBytes: 1 << 20 });
+    expect(capped.verdict).toBe('FAIL: the first response body is larger than 1 MiB (3.0 MiB), where smoke stops reading, so its usage.total_tokens could not be read');
+  });
+
+  test('says a 200 whose body is not JSON is not JSON', async () => {
+    const result = await runSmoke({ url: await answering(200, 'upstream says hi'), budgetTokens: 100 });
+    expect(result.verdict).toMatch(/^FAIL: the first response is not valid JSON \(Unexpected token .*\), so its usage.total_tokens could not be read$/);
   });
 
   test('a burst too small to spend the budget is inconclusive, not a pass', async () => {

@@ -6,10 +6,17 @@ const route = HttpRouteRef.fromName('mock-llm-ai', 'kserve-test');
 describe('TokenBudget', () => {
   test('targets the route by name in the route\'s namespace', () => {
     const c = chart();
-    new TokenBudget(c, 'Budget', { route });
+    new TokenBudget(c, 'Budget', { route, tokens: 100 });
     const policy = only(objectsOf(c), 'AgentgatewayPolicy');
-    expect(policy.metadata).toEqual({ name: 'llm-token-budget', namespace: 'kserve-test' });
+    expect(policy.metadata).toEqual({ name: 'mock-llm-ai-token-budget', namespace: 'kserve-test' });
     expect(policy.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'mock-llm-ai' }]);
+  });
+
+  test('derives its name from the route, so budgets of different routes never collide', () => {
+    const c = chart();
+    const a = new TokenBudget(c, 'A', { route: HttpRouteRef.fromName('chat-ai', 'team'), tokens: 10 });
+    const b = new TokenBudget(c, 'B', { route: HttpRouteRef.fromName('embed-ai', 'team'), tokens: 10 });
+    expect([a.name, b.name]).toEqual(['chat-ai-token-budget', 'embed-ai-token-budget']);
   });
 
   test('puts tokens and unit in a local rate limit', () => {
@@ -34,11 +41,11 @@ describe('TokenBudget', () => {
         .toThrow(`TokenBudget test/Budget: tokens must be a whole number from 1 to 2147483647, ${got}`);
     });
     test('when the unit is unknown', () => {
-      expect(() => new TokenBudget(chart(), 'Budget', { route, unit: 'Days' as any }))
+      expect(() => new TokenBudget(chart(), 'Budget', { route, tokens: 100, unit: 'Days' as any }))
         .toThrow('TokenBudget test/Budget: unit must be one of Seconds, Minutes, Hours, got "Days"');
     });
     test('when the name is not DNS-1123', () => {
-      expect(() => new TokenBudget(chart(), 'Budget', { route, name: 'LLM budget' })).toThrow(/name must be a DNS-1123 subdomain/);
+      expect(() => new TokenBudget(chart(), 'Budget', { route, tokens: 100, name: 'LLM budget' })).toThrow(/name must be a DNS-1123 subdomain/);
     });
   });
 });

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { LlmServingStack } from '../lib/stack';
+import { guidePreset } from '../lib/presets/guide';
 import { renderApp } from '../lib/synthesizer';
 import { ValidationCache } from '../lib/validate/cache';
 import { formatFinding } from '../lib/validate/findings';
@@ -20,7 +21,7 @@ const validator = new Validator({ resolver: mirrorResolver(), cache: ValidationC
 /** The guide's app objects (gateway, namespaces, model), without the platform. */
 function baseline(): any[] {
   const app = new App();
-  new LlmServingStack(app, { platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } });
+  new LlmServingStack(app, 'Stack', { ...guidePreset(), platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } });
   return renderApp(app).flatMap(f => jsyaml.loadAll(f.content));
 }
 

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { HttpRouteRef, TokenBudget } from '../lib';
+import { guidePreset } from '../lib/presets/guide';
 import { runValidate } from '../lib/cli/validate';
 import { InvalidOutputError, synthToDir } from '../lib/cli/synth';
 import { LlmServingStack } from '../lib/stack';
@@ -35,7 +36,7 @@ describe('validate on the synthesized stack', () => {
 
   test('judges custom resources by the CRDs in the input alone, with no pinned stack and no cache', () => {
     const alone = new Validator({ resolver: null, cache: ValidationCache.disabled() });
-    const input = ['0001-agentgateway.k8s.yaml', '0005-models.k8s.yaml'].map(f => path.join(dist, f));
+    const input = ['0001-agentgateway.k8s.yaml', '0007-models.k8s.yaml'].map(f => path.join(dist, f));
     const findings = alone.validatePaths(input).findings.map(formatFinding);
     // Without Gateway API and KServe CRDs, their kinds are unknown; agentgateway's are judged by the input's CRDs.
     expect(findings.filter(f => /no matches for kind "(InferenceService|HTTPRoute)"/.test(f))).toHaveLength(2);
@@ -87,15 +88,15 @@ describe('npm run synth', () => {
     const before = fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(dist, f), 'utf8'));
     const dangling = () => {
       const app = new App();
-      const stack = new LlmServingStack(app, { resolver: mirrorResolver() });
+      const stack = new LlmServingStack(app, 'Stack', { ...guidePreset(), resolver: mirrorResolver() });
       // Constructs cannot know this route does not exist; validation can.
-      new TokenBudget(stack.models, 'Stray', { route: HttpRouteRef.fromName('no-such-route', 'kserve-test'), name: 'stray-budget' });
+      new TokenBudget(stack.models, 'Stray', { route: HttpRouteRef.fromName('no-such-route', 'kserve-test'), name: 'stray-budget', tokens: 10 });
       return app;
     };
     expect(() => synthToDir({ outdir: dist, build: dangling, validator }))
       .toThrow(InvalidOutputError);
     expect(() => synthToDir({ outdir: dist, build: dangling, validator }))
-      .toThrow(/dist\/0005-models\.k8s\.yaml:\d+: AgentgatewayPolicy kserve-test\/stray-budget: \.spec\.targetRefs\[0\]: HTTPRoute kserve-test\/no-such-route not found/);
+      .toThrow(/dist\/0007-models\.k8s\.yaml:\d+: AgentgatewayPolicy kserve-test\/stray-budget: \.spec\.targetRefs\[0\]: HTTPRoute kserve-test\/no-such-route not found/);
     expect(fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(dist, f), 'utf8'))).toEqual(before);
   });
 });
@@ -132,7 +133,7 @@ describe('verdicts on the input\'s own files', () => {
   test('are cached per file, and a second run gives the same findings without judging again', () => {
     const cacheDir = tmp();
     const input = path.join(tmp(), 'models.yaml');
-    fs.copyFileSync(path.join(TEST_DIST, '0005-models.k8s.yaml'), input);
+    fs.copyFileSync(path.join(TEST_DIST, fs.readdirSync(TEST_DIST).find(f => f.endsWith('-models.k8s.yaml'))!), input);
     const first = new RecordingCache(cacheDir);
     const before = new Validator({ resolver: mirrorResolver(), cache: first }).validatePaths([input]).findings.map(formatFinding);
     expect(first.sets.filter(k => k.startsWith('verdicts-'))).toHaveLength(1);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { splitDocuments } from '../lib/platform/upstream-manifest';
-import { documentFacts } from '../lib/yaml-text';
+import { documentFacts } from '../lib/shared/yaml-text';
 import { TEST_DIST } from './global-setup';
 
 describe('documentFacts', () => {

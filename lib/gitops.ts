@@ -1,12 +1,13 @@
 /**
- * GitOps metadata for dist/: one kustomization per phase (chart file) that gives every object its phase as an
- * Argo CD sync wave, and marks phases holding custom resources to skip Argo CD's dry run while their CRDs are
- * still missing. The manifests themselves stay byte for byte as synthesized: the annotations are added when Argo CD
- * or Flux build the kustomization, so upstream objects remain exactly upstream's for `kubectl apply -f dist/`.
+ * GitOps output in dist/gitops/: one directory per phase (dist/ file) holding that phase's manifest and a
+ * kustomization that gives every object its phase as an Argo CD sync wave, and marks phases holding custom resources
+ * to skip Argo CD's dry run while their CRDs are still missing; a root kustomization lists the phases. Each
+ * kustomization refers only to files in its own directory, so stock kustomize, Argo CD and Flux build it with their
+ * default load restrictor. The manifests are the dist/ files byte for byte: the annotations are added when the
+ * kustomization is built, so upstream objects remain exactly upstream's for `kubectl apply -f dist/`.
  */
 import { Yaml } from 'cdk8s';
-import { BuiltinSchemas } from './validate/builtin-schemas';
-import { DocumentFacts } from './yaml-text';
+import { DocumentFacts } from './shared/yaml-text';
 
 /** Where the kustomizations go, inside the output directory (a subdirectory: `kubectl apply -f dist/` skips it). */
 export const GITOPS_DIR = 'gitops';
@@ -16,10 +17,12 @@ export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** Argo CD's per-resource sync options annotation. */
 export const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 
-/** A chart file and what it holds. */
+/** A phase file of dist/ and what it holds. */
 export interface PhaseFile {
-  /** File name in the output directory, e.g. `0003-kserve.k8s.yaml`. */
+  /** File name in the output directory, e.g. `0004-kserve.k8s.yaml`. */
   readonly name: string;
+  /** Its text. */
+  readonly content: string;
   /** The objects in it. */
   readonly objects: readonly DocumentFacts[];
 }
@@ -30,21 +33,42 @@ export function phaseName(file: string): string {
 }
 
 /** The kustomization files for these chart files, in apply order, as paths relative to the output directory. */
-export function gitopsFiles(phases: readonly PhaseFile[], builtins = new BuiltinSchemas()): { name: string; content: string }[] {
-  const perPhase = phases.map((phase, wave) => {
-    const hasCustomResources = phase.objects.some(o => o.apiVersion && o.kind && !builtins.has(o.apiVersion, o.kind));
-    return {
-      name: `${GITOPS_DIR}/${phaseName(phase.name)}/kustomization.yaml`,
-      content: Yaml.stringify({
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
-        kind: 'Kustomization',
-        resources: [`../../${phase.name}`],
-        commonAnnotations: {
-          [SYNC_WAVE]: String(wave),
-          ...(hasCustomResources ? { [SYNC_OPTIONS]: 'SkipDryRunOnMissingResource=true' } : {}),
-        },
-      }),
-    };
+export function gitopsFiles(phases: readonly PhaseFile[]): { name: string; content: string }[] {
+  // A CRD is named `<plural>.<group>`: the groups the output defines are what its custom resources belong to. (A
+  // kind whose CRD is not in the output must already be installed, so Argo CD's dry run finds it.)
+  const customGroups = new Set(phases.flatMap(p => p.objects)
+    .filter(o => o.kind === 'CustomResourceDefinition' && o.name?.includes('.'))
+    .map(o => o.name!.slice(o.name!.indexOf('.') + 1)));
+  const perPhase = phases.flatMap((phase, wave) => {
+    const dir = `${GITOPS_DIR}/${phaseName(phase.name)}`;
+    const hasCustomResources = phase.objects.some(o => o.apiVersion?.includes('/') && customGroups.has(o.apiVersion.split('/')[0]));
+    return [
+      { name: `${dir}/${phase.name}`, content: phase.content },
+      {
+        name: `${dir}/kustomization.yaml`,
+        content: Yaml.stringify({
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          resources: [phase.name],
+          transformers: [ANNOTATIONS_FILE],
+        }),
+      },
+      {
+        // commonAnnotations would also annotate pod templates (a rollout for nothing, and upstream's templates
+        // changed); the builtin transformer with one field spec touches only each object's own metadata.
+        name: `${dir}/${ANNOTATIONS_FILE}`,
+        content: Yaml.stringify({
+          apiVersion: 'builtin',
+          kind: 'AnnotationsTransformer',
+          metadata: { name: 'argocd-sync' },
+          annotations: {
+            [SYNC_WAVE]: String(wave),
+            ...(hasCustomResources ? { [SYNC_OPTIONS]: 'SkipDryRunOnMissingResource=true' } : {}),
+          },
+          fieldSpecs: [{ path: 'metadata/annotations', create: true }],
+        }),
+      },
+    ];
   });
   const all = {
     name: `${GITOPS_DIR}/kustomization.yaml`,
@@ -56,3 +80,6 @@ export function gitopsFiles(phases: readonly PhaseFile[], builtins = new Builtin
   };
   return [...perPhase, all];
 }
+
+/** The transformer config each phase's kustomization names. */
+export const ANNOTATIONS_FILE = 'argocd-annotations.yaml';

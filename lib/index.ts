@@ -1,4 +1,5 @@
-// The public API: constructs for the guide's objects, the charts that hold them, and the stack.
+// The public API: the constructs, the stack, its presets and profiles. Nothing here loads a CLI, the deploy tools
+// or the validator (the validator is its own entry point, `kserve-agentgateway-stack/validate`).
 export * from './app/ai-backend';
 export * from './app/ai-route';
 export * from './app/http-route-ref';
@@ -8,17 +9,31 @@ export * from './app/ingress-gateway';
 export * from './app/metered-model';
 export * from './app/model-echo-headers';
 export * from './app/models-chart';
-export * from './app/namespace';
+export * from './app/predictor-network-policy';
 export * from './app/token-budget';
-export * from './stack';
-export * from './synthesizer';
-export * from './upstream/artifacts';
-export * from './upstream/resolver';
-export * from './platform/upstream-manifest';
+export * from './app/tenants';
+export * from './app/tenant-budget';
+export * from './app/api-keys-file';
+export * from './shared/namespace';
 export * from './platform/agentgateway';
 export * from './platform/agentgateway-control-plane';
 export * from './platform/cert-manager';
 export * from './platform/gateway-api-crds';
 export * from './platform/kserve';
-export * from './app/predictor-network-policy';
-export * from './profiles';
+export * from './platform/rate-limit-config';
+export * from './platform/rate-limit-service';
+export * from './platform/rate-limit-redis';
+export * from './platform/rate-limit-access';
+export * from './platform/rate-limit-workload';
+export * from './platform/upstream-manifest';
+export * from './platform/upstream-object';
+export * from './platform/platform-components';
+export * from './stack';
+export * from './presets/guide';
+export * from './presets/hardened';
+export * from './presets/tenants';
+export * from './app-config';
+export * from './synthesizer';
+export * from './upstream/artifacts';
+export * from './upstream/components';
+export * from './upstream/resolver';

@@ -1,56 +1,47 @@
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { KServeIngressSettings } from './app/inference-service';
 import { IngressChart } from './app/ingress-chart';
-import { IngressGateway, IngressGatewayProps } from './app/ingress-gateway';
-import { ModelsChart, ModelSpec } from './app/models-chart';
-import { Agentgateway, agentgatewayArtifacts, AgentgatewayProps } from './platform/agentgateway';
-import { CertManager, certManagerArtifacts, CertManagerProps } from './platform/cert-manager';
-import { GatewayApiCrds, gatewayApiArtifacts, GatewayApiCrdsProps } from './platform/gateway-api-crds';
-import { KServe, kserveArtifacts, KServeProps } from './platform/kserve';
+import { IGateway, IngressGatewayProps } from './app/ingress-gateway';
+import { MeteredModelOptions } from './app/metered-model';
+import { ModelsChart } from './app/models-chart';
+import { RateLimitFailureMode } from './app/tenant-budget';
+import { Tenants, TenantsProps } from './app/tenants';
+import { Agentgateway } from './platform/agentgateway';
+import { CertManager } from './platform/cert-manager';
+import { GatewayApiCrds } from './platform/gateway-api-crds';
+import { KServe } from './platform/kserve';
+import { IRateLimitServiceRef, RateLimitService } from './platform/rate-limit-service';
+import { buildComponent, includedComponents, platformArtifacts, PlatformProps } from './platform/platform-components';
 import { UpstreamArtifact } from './upstream/artifacts';
 import { UpstreamResolver } from './upstream/resolver';
 
-/** The platform components under the guide's objects; `false` leaves one out (the cluster already has it). */
-export interface PlatformProps {
-  /**
-   * Gateway API CRDs v1.6.1.
-   * @default - the standard channel
-   */
-  readonly gatewayApi?: GatewayApiCrdsProps | false;
-  /**
-   * agentgateway v1.4.1: CRDs, namespace `agentgateway-system` and control plane.
-   * @default - as the official chart installs it with default values
-   */
-  readonly agentgateway?: Omit<AgentgatewayProps, 'resolver'> | false;
-  /**
-   * cert-manager v1.21.1 from its release manifest.
-   * @default - included
-   */
-  readonly certManager?: Omit<CertManagerProps, 'resolver'> | false;
-  /**
-   * KServe v0.20.0 in Standard mode with Gateway API ingress through the stack's gateway.
-   * @default - the guide's configuration
-   */
-  readonly kserve?: Omit<KServeProps, 'resolver'> | false;
-}
+export { PlatformProps } from './platform/platform-components';
 
 /** Props for {@link LlmServingStack}. */
 export interface LlmServingStackProps {
   /**
    * Platform components.
-   * @default - all four, as the guide installs them
+   * @default - all four
    */
   readonly platform?: PlatformProps;
   /**
-   * The ingress gateway.
-   * @default - the guide's `kserve/kserve-ingress-gateway`
+   * The ingress gateway the stack creates.
+   * @default - KServe's default ingress gateway: `kserve-ingress-gateway` in namespace `kserve`, class agentgateway,
+   * HTTP on 80, routes from all namespaces
    */
   readonly gateway?: IngressGatewayProps;
   /**
-   * The models served through the gateway, each with its token budget.
-   * @default - the guide's httpbun `mock-llm` in `kserve-test`, 100 tokens per minute
+   * A gateway that exists already (imported with `IngressGateway.fromGatewayAttributes`): the stack then creates
+   * none, and KServe and the models use this one.
+   * @default - the stack creates one (see `gateway`)
    */
-  readonly models?: ModelSpec[];
+  readonly existingGateway?: IGateway;
+  /**
+   * The models served through the gateway, each with its token budget.
+   * @default - none
+   */
+  readonly models?: MeteredModelOptions[];
   /**
    * Labels put on every model namespace (a gateway can admit routes only from namespaces with them).
    * @default - none
@@ -63,26 +54,50 @@ export interface LlmServingStackProps {
    */
   readonly kserveIngress?: KServeIngressSettings;
   /**
+   * Per-tenant token budgets on every model: tiers, tenants, API keys (from the keys file) and where identity comes
+   * from. Shared budgets need a rate-limit service: `platform.rateLimitService`, or `tenants.rateLimitService` for
+   * one that runs elsewhere.
+   * @default - none: each model has one budget for every caller
+   */
+  readonly tenants?: StackTenantsOptions;
+  /**
    * Where upstream files are read from.
-   * @default UpstreamResolver.default() (UPSTREAM_MIRROR, then the cache)
+   * @default UpstreamResolver.default() (UPSTREAM_MIRROR, the mirror beside the checkout, then the cache)
    */
   readonly resolver?: UpstreamResolver;
 }
 
+/** Tenants as the stack takes them. */
+export interface StackTenantsOptions extends TenantsProps {
+  /**
+   * A rate-limit service this stack does not run.
+   * @default - the stack's `platform.rateLimitService`
+   */
+  readonly rateLimitService?: IRateLimitServiceRef;
+  /**
+   * Per-replica tier limits (`rateLimit.conditional`) without any rate-limit service: for small setups.
+   * @default false
+   */
+  readonly perReplica?: boolean;
+  /**
+   * What happens when the rate-limit service is unavailable.
+   * @default RateLimitFailureMode.FAIL_CLOSED
+   */
+  readonly failureMode?: RateLimitFailureMode;
+}
+
+/** KServe's default `ingress.kserveIngressGateway` (kserve@v0.20.0:config/configmap/inferenceservice.yaml). */
+const KSERVE_DEFAULT_GATEWAY = { name: 'kserve-ingress-gateway', namespace: 'kserve' } as const;
+
 /**
- * The whole stack as charts of one app, each depending on the one before, so the output files sort in an order
- * kubectl can apply: Gateway API CRDs, agentgateway, cert-manager, KServe, the ingress gateway, the models.
+ * The whole stack as charts, each depending on the one before, so the output files sort in an order kubectl can
+ * apply: Gateway API CRDs, agentgateway, cert-manager, KServe, the ingress gateway, the models. Put it in an App
+ * (or any construct) like any other construct; each chart is a child of the stack.
  */
-export class LlmServingStack {
+export class LlmServingStack extends Construct {
   /** The pinned upstream files a stack with these props reads (for prefetching before synth). */
   public static requiredArtifacts(props: LlmServingStackProps = {}): UpstreamArtifact[] {
-    const p = props.platform ?? {};
-    return [
-      ...(p.gatewayApi === false ? [] : gatewayApiArtifacts(p.gatewayApi)),
-      ...(p.agentgateway === false ? [] : agentgatewayArtifacts(p.agentgateway)),
-      ...(p.certManager === false ? [] : certManagerArtifacts()),
-      ...(p.kserve === false ? [] : kserveArtifacts(p.kserve)),
-    ];
+    return platformArtifacts(props.platform);
   }
 
   /** Platform charts, in apply order (absent components are left out). */
@@ -95,48 +110,72 @@ export class LlmServingStack {
   public readonly certManager?: CertManager;
   /** KServe, when included. */
   public readonly kserve?: KServe;
-  /** The ingress chart. */
-  public readonly ingress: IngressChart;
+  /** The ingress chart, unless an existing gateway is used. */
+  public readonly ingress?: IngressChart;
+  /** The gateway the models are served through. */
+  public readonly gateway: IGateway;
+  /** The rate-limit service, when included. */
+  public readonly rateLimitService?: RateLimitService;
   /** The models chart. */
   public readonly models: ModelsChart;
 
-  constructor(app: App, props: LlmServingStackProps = {}) {
+  constructor(scope: Construct, id: string, props: LlmServingStackProps = {}) {
+    super(scope, id);
     const p = props.platform ?? {};
     const resolver = props.resolver;
-    const platformChart = (id: string) => {
-      const chart = new Chart(app, id);
+    if (props.gateway && props.existingGateway) {
+      throw new Error(`LlmServingStack ${this.node.path}: gateway and existingGateway are both set; set gateway to have the stack ` +
+        'create the gateway, or existingGateway to use one that exists, not both');
+    }
+    // The gateway is built first so KServe can point at it, but its chart is ordered after the platform's.
+    const kserveProps = p.kserve === false ? undefined : p.kserve ?? {};
+    const kserveNamespaceCreated = kserveProps !== undefined && (kserveProps.createNamespace ?? true);
+    if (props.existingGateway) {
+      this.gateway = props.existingGateway;
+    } else {
+      const gatewayProps = { ...KSERVE_DEFAULT_GATEWAY, ...props.gateway };
+      this.ingress = new IngressChart(this, 'ingress', {
+        gateway: gatewayProps,
+        createNamespace: !(kserveNamespaceCreated && gatewayProps.namespace === KServe.NAMESPACE),
+      });
+      this.gateway = this.ingress.gateway;
+    }
+
+    const built: Record<string, unknown> = {};
+    for (const { info, props: componentProps } of includedComponents(p)) {
+      const chart = new Chart(this, info.id);
       const previous = this.platformCharts[this.platformCharts.length - 1];
       if (previous) chart.addDependency(previous);
       this.platformCharts.push(chart);
-      return chart;
-    };
-
-    if (p.gatewayApi !== false) this.gatewayApi = new GatewayApiCrds(platformChart('gateway-api'), 'Crds', { ...p.gatewayApi, resolver });
-    if (p.agentgateway !== false) this.agentgateway = new Agentgateway(platformChart('agentgateway'), 'Agentgateway', { ...p.agentgateway, resolver });
-    if (p.certManager !== false) this.certManager = new CertManager(platformChart('cert-manager'), 'CertManager', { ...p.certManager, resolver });
-
-    // The gateway is built first so KServe can point at it, but its chart is ordered after KServe's.
-    const gatewayNamespace = props.gateway?.namespace ?? IngressGateway.DEFAULT_NAMESPACE;
-    this.ingress = new IngressChart(app, 'ingress', {
-      gateway: props.gateway,
-      createNamespace: !(p.kserve !== false && (p.kserve?.createNamespace ?? true) && gatewayNamespace === KServe.NAMESPACE),
-    });
-    if (p.kserve !== false) {
-      this.kserve = new KServe(platformChart('kserve'), 'KServe', {
-        ...p.kserve,
+      built[info.propsKey] = buildComponent(info.id, chart, componentProps, {
         resolver,
-        ingress: { ...props.kserveIngress, kserveIngressGateway: this.ingress.gateway.qualifiedName, ...p.kserve?.ingress },
+        kserveIngress: { ...props.kserveIngress, kserveIngressGateway: this.gateway.qualifiedName },
       });
     }
+    this.gatewayApi = built.gatewayApi as GatewayApiCrds | undefined;
+    this.agentgateway = built.agentgateway as Agentgateway | undefined;
+    this.certManager = built.certManager as CertManager | undefined;
+    this.kserve = built.kserve as KServe | undefined;
+    this.rateLimitService = built.rateLimitService as RateLimitService | undefined;
+    const t = props.tenants;
+    const tenants = t ? new Tenants(t, `${this.node.path}/tenants`) : undefined;
+    const rateLimitService = t?.rateLimitService ?? this.rateLimitService;
+    if (tenants && !t!.perReplica && !rateLimitService) {
+      throw new Error(`LlmServingStack ${this.node.path}: tenants need a rate-limit service for shared budgets: set ` +
+        'platform.rateLimitService ({} for the defaults), or tenants.rateLimitService for one running elsewhere, or tenants.perReplica: true');
+    }
+    if (this.rateLimitService && tenants && !t!.perReplica) this.rateLimitService.admitClients(this.gateway.namespace, { ...this.gateway.proxyLabels });
     const lastPlatform = this.platformCharts[this.platformCharts.length - 1];
-    if (lastPlatform) this.ingress.addDependency(lastPlatform);
+    if (lastPlatform && this.ingress) this.ingress.addDependency(lastPlatform);
 
-    this.models = new ModelsChart(app, 'models', {
-      gateway: this.ingress.gateway,
+    this.models = new ModelsChart(this, 'models', {
+      gateway: this.gateway,
       models: props.models,
       kserveIngress: this.kserve?.ingressSettings ?? props.kserveIngress,
       namespaceLabels: props.modelNamespaceLabels,
+      ...(tenants ? { tenantBudget: { tenants, rateLimitService, perReplica: t!.perReplica, failureMode: t!.failureMode } } : {}),
     });
-    this.models.addDependency(this.ingress);
+    const before = this.ingress ?? lastPlatform;
+    if (before) this.models.addDependency(before);
   }
 }

@@ -3,13 +3,17 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { gitopsFiles } from './gitops';
+import { ChartOutput, splitPhases } from './phases';
 import { UpstreamManifest } from './platform/upstream-manifest';
-import { DocumentFacts, documentFacts } from './yaml-text';
+import { UpstreamObject } from './platform/upstream-object';
+import { DocumentFacts, documentFacts } from './shared/yaml-text';
 
 /**
- * Writes one YAML file per chart, named `<index>-<chart id>.k8s.yaml` in dependency order, so a plain sort of
- * the file names is an order kubectl can apply. Objects appear in construct order; upstream manifests appear
- * byte for byte. Throws, before writing anything, on construct validation errors and duplicate objects.
+ * Writes one YAML file per apply phase (a chart, split where it holds custom resources of its own CRDs; see
+ * `phases.ts`), named `<index>-<chart id>[-crds|-resources].k8s.yaml` in dependency order, so a plain sort of the
+ * file names is an order kubectl can apply. Objects appear in construct order; upstream manifests appear
+ * byte for byte. Throws, before writing anything, when any construct's validation fails (duplicate objects
+ * included).
  *
  * @returns the paths written
  */
@@ -34,35 +38,36 @@ export interface RenderedFile {
   readonly objects: readonly DocumentFacts[];
 }
 
-/** Renders every chart to text without touching the disk. */
+/**
+ * Renders every chart to text without touching the disk. The objects are the ones plain `app.synth()` writes
+ * (`__tests__/plain-synth.test.ts` holds the two paths to that); the difference is that unchanged upstream
+ * documents are copied as upstream wrote them instead of being parsed and re-emitted.
+ */
 export function renderApp(app: App): RenderedFile[] {
+  return splitPhases(renderCharts(app));
+}
+
+/** Every chart's documents and their facts, in apply order. */
+export function renderCharts(app: App): ChartOutput[] {
   validateConstructs(app);
-  const charts = app.charts;
-  const seen = new Map<string, string>();
-  return charts.map((chart, index) => {
+  return app.charts.map(chart => {
     const docs: string[] = [];
     const objects: DocumentFacts[] = [];
     for (const c of chart.node.findAll()) {
       if (Chart.of(c) !== chart) continue;
       if (c instanceof UpstreamManifest) {
         for (const d of c.documents) {
-          docs.push('raw' in d ? d.raw : Yaml.stringify(d.object));
-          objects.push('raw' in d ? documentFacts(d.raw) : facts(d.object));
+          const changed = d.object?.modified;
+          docs.push(changed ? Yaml.stringify(d.object!.toJson()) : d.raw);
+          objects.push(changed ? facts(d.object!.toJson()) : documentFacts(d.raw));
         }
-      } else if (c instanceof ApiObject) {
+      } else if (c instanceof ApiObject && !UpstreamObject.isUpstreamObject(c)) {
         const json = c.toJson();
-        const key = `${json.apiVersion.split('/').slice(0, -1).join('/')}/${json.kind}/${json.metadata?.namespace ?? ''}/${json.metadata?.name}`;
-        const prior = seen.get(key);
-        if (prior) {
-          throw new Error(`Duplicate object ${json.kind} ${json.metadata?.namespace ? `${json.metadata.namespace}/` : ''}${json.metadata?.name}: ` +
-            `defined by ${prior} and ${c.node.path}; give one of them another name`);
-        }
-        seen.set(key, c.node.path);
         docs.push(Yaml.stringify(json));
         objects.push(facts(json));
       }
     }
-    return { name: `${String(index).padStart(4, '0')}-${chart.node.id}.k8s.yaml`, content: docs.join('---\n'), objects };
+    return { chart: chart.node.id, documents: docs, objects };
   });
 }
 

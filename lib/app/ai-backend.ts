@@ -3,7 +3,8 @@ import * as agw from '../../imports/agentgatewaybackend';
 import {
   DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, isPort,
   PropErrors,
-} from '../validation';
+} from '../shared/validation';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
 
 /** The LLM API dialect agentgateway speaks to the backend. */
@@ -12,13 +13,8 @@ export enum AiProvider {
   OPENAI = 'openai',
 }
 
-/** Props for {@link AiBackend}. */
-export interface AiBackendProps {
-  /**
-   * The InferenceService to reach; name, namespace, model, host and port are derived from it unless given.
-   * @default - none: then `model` and `host` are required
-   */
-  readonly inferenceService?: InferenceService;
+/** What can be set on an {@link AiBackend} besides the inference service it fronts. */
+export interface AiBackendOptions {
   /**
    * Name of the AgentgatewayBackend.
    * @default '<inference service name>-backend'
@@ -46,7 +42,7 @@ export interface AiBackendProps {
   readonly port?: number;
   /**
    * Path of the chat-completions endpoint on the model server.
-   * @default '/llm/chat/completions' (httpbun's)
+   * @default '/v1/chat/completions' (OpenAI's, which OpenAI-compatible servers such as vLLM serve)
    */
   readonly path?: string;
   /**
@@ -55,6 +51,18 @@ export interface AiBackendProps {
    */
   readonly provider?: AiProvider;
 }
+
+/** Props for {@link AiBackend}. */
+export interface AiBackendProps extends AiBackendOptions {
+  /**
+   * The InferenceService to reach; name, namespace, model, host and port are derived from it unless given.
+   * @default - none: then `name`, `namespace`, `model` and `host` are required
+   */
+  readonly inferenceService?: InferenceService;
+}
+
+/** OpenAI's chat-completions path, the default of {@link AiBackendOptions.path}. */
+export const OPENAI_CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 
 /**
  * An AgentgatewayBackend with an AI provider: traffic through it is parsed as LLM traffic, so agentgateway can
@@ -80,6 +88,7 @@ export class AiBackend extends Construct {
 
   constructor(scope: Construct, id: string, props: AiBackendProps = {}) {
     super(scope, id);
+    ensureUniqueObjects(this);
     const isvc = props.inferenceService;
     this.inferenceService = isvc;
     const errors = new PropErrors('AiBackend', this);
@@ -92,7 +101,7 @@ export class AiBackend extends Construct {
     this.model = props.model ?? isvc!.name;
     this.host = props.host ?? isvc!.predictorHost;
     this.port = props.port ?? isvc?.predictorPort ?? 80;
-    this.path = props.path ?? '/llm/chat/completions';
+    this.path = props.path ?? OPENAI_CHAT_COMPLETIONS_PATH;
     const provider = props.provider ?? AiProvider.OPENAI;
 
     errors

@@ -1,16 +1,13 @@
 import { Construct } from 'constructs';
 import * as gwr from '../../imports/httproute';
-import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 import { AiBackend } from './ai-backend';
 import { IHttpRouteRef } from './http-route-ref';
-import { IngressGateway } from './ingress-gateway';
+import { IGateway } from './ingress-gateway';
 
-/** Props for {@link AiRoute}. */
-export interface AiRouteProps {
-  /** The AI backend the route sends traffic to. */
-  readonly backend: AiBackend;
-  /** The gateway the route attaches to. */
-  readonly gateway: IngressGateway;
+/** What can be set on an {@link AiRoute} besides its backend and gateway. */
+export interface AiRouteOptions {
   /**
    * Route name.
    * @default '<inference service name>-ai', else '<backend name>-route'
@@ -29,7 +26,7 @@ export interface AiRouteProps {
   readonly hostnames?: string[];
   /**
    * Path prefix routed to the backend.
-   * @default - the backend's path ('/llm/chat/completions')
+   * @default - the backend's path
    */
   readonly pathPrefix?: string;
   /**
@@ -37,6 +34,14 @@ export interface AiRouteProps {
    * @default {}
    */
   readonly namespaceLabels?: Record<string, string>;
+}
+
+/** Props for {@link AiRoute}. */
+export interface AiRouteProps extends AiRouteOptions {
+  /** The AI backend the route sends traffic to. */
+  readonly backend: AiBackend;
+  /** The gateway the route attaches to: one of this app's, or one imported with `IngressGateway.fromGatewayAttributes`. */
+  readonly gateway: IGateway;
 }
 
 /**
@@ -57,6 +62,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
 
   constructor(scope: Construct, id: string, props: AiRouteProps) {
     super(scope, id);
+    ensureUniqueObjects(this);
     const { backend, gateway } = props;
     const isvc = backend.inferenceService;
     this.routeName = props.name ?? (isvc ? `${isvc.name}-ai` : `${backend.name}-route`);
@@ -85,6 +91,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
           kind: 'Gateway',
           name: gateway.name,
           namespace: gateway.namespace,
+          ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}),
         }],
         hostnames: [...this.hostnames],
         rules: [{

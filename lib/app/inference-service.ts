@@ -1,9 +1,13 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kserve from '../../imports/inferenceservice';
-import { INFERENCE_SERVICE_POD_LABEL, KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../kserve-conventions';
+import {
+  INFERENCE_SERVICE_POD_LABEL, KSERVE_DEFAULT_INGRESS, KServeIngressSettings, predictorServiceName, renderDomainTemplate,
+} from '../shared/kserve-conventions';
 import {
   DNS1123_LABEL_RULE, HOSTNAME_RULE, isDns1123Label, isHostname, isPort, parseQuantity, PropErrors, QUANTITY_RULE,
-} from '../validation';
+} from '../shared/validation';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 
 /** CPU and memory of a container, as Kubernetes quantities. */
 export interface ComputeResources {
@@ -58,50 +62,22 @@ export const RESTRICTED_CONTAINER: ContainerSecurity = {
   seccompRuntimeDefault: true,
 };
 
-/** KServe's ingress settings that shape the names and hosts it generates. */
-export interface KServeIngressSettings {
-  /**
-   * `ingress.ingressDomain`: the domain of generated hostnames.
-   * @default 'example.com'
-   */
-  readonly ingressDomain?: string;
-  /**
-   * `ingress.domainTemplate`: how KServe names an InferenceService's external host. Supports `{{ .Name }}`,
-   * `{{ .Namespace }}` and `{{ .IngressDomain }}`.
-   * @default '{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}'
-   */
-  readonly domainTemplate?: string;
-  /**
-   * `ingress.urlScheme` of the status URL.
-   * @default 'http'
-   */
-  readonly urlScheme?: string;
-}
-
-/** KServe v0.20.0 defaults of the settings above (`config/configmap/inferenceservice.yaml`, ingress JSON). */
-export const KSERVE_DEFAULT_INGRESS: Required<KServeIngressSettings> = {
-  ingressDomain: KSERVE_INGRESS_DEFAULTS.ingressDomain,
-  domainTemplate: KSERVE_INGRESS_DEFAULTS.domainTemplate,
-  urlScheme: KSERVE_INGRESS_DEFAULTS.urlScheme,
-};
+export { KSERVE_DEFAULT_INGRESS, KServeIngressSettings } from '../shared/kserve-conventions';
 
 /** Props for {@link InferenceService}. */
 export interface InferenceServiceProps {
   /**
-   * Name of the InferenceService; KServe derives the predictor Service and route names from it.
-   * @default 'mock-llm'
+   * Name of the InferenceService (the model's name); KServe derives the predictor Service and route names from it.
+   * At most 53 characters, so that `<name>-predictor` is a DNS-1123 label.
    */
-  readonly name?: string;
+  readonly name: string;
   /**
    * Namespace of the InferenceService.
-   * @default 'kserve-test'
+   * @default - the chart's namespace, else 'default'
    */
   readonly namespace?: string;
-  /**
-   * Image of the model server. The guide's mock serves an OpenAI-compatible `/llm/chat/completions`.
-   * @default 'sharat87/httpbun:latest'
-   */
-  readonly image?: string;
+  /** Image of the model server, e.g. `vllm/vllm-openai:v0.11.0`. */
+  readonly image: string;
   /**
    * Name of the model container; KServe expects `kserve-container` for the main one.
    * @default 'kserve-container'
@@ -109,12 +85,12 @@ export interface InferenceServiceProps {
   readonly containerName?: string;
   /**
    * Port the model server listens on; KServe's predictor Service (port 80) targets it.
-   * @default 80
+   * @default 8080 (KServe's default for a custom container, kserve@v0.20.0:pkg/constants InferenceServiceDefaultHttpPort)
    */
   readonly containerPort?: number;
   /**
    * Container resources.
-   * @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }
+   * @default - none: KServe applies its configured defaults (`inferenceService` in its ConfigMap: 1 cpu, 2Gi memory)
    */
   readonly resources?: ContainerResources;
   /**
@@ -189,17 +165,15 @@ export class InferenceService extends Construct {
   /** The generated InferenceService object. */
   public readonly apiObject: kserve.InferenceService;
 
-  constructor(scope: Construct, id: string, props: InferenceServiceProps = {}) {
+  constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
-    this.name = props.name ?? 'mock-llm';
-    this.namespace = props.namespace ?? 'kserve-test';
-    this.image = props.image ?? 'sharat87/httpbun:latest';
+    ensureUniqueObjects(this);
+    this.name = props.name;
+    this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';
+    this.image = props.image;
     const containerName = props.containerName ?? 'kserve-container';
-    const containerPort = props.containerPort ?? 80;
-    const resources = props.resources ?? {
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
-    };
+    const containerPort = props.containerPort ?? 8080;
+    const resources = props.resources ?? {};
     const ingress = { ...KSERVE_DEFAULT_INGRESS, ...props.ingress };
     this.containerPort = containerPort;
     this.visibility = props.visibility ?? ModelVisibility.EXTERNAL;
@@ -244,7 +218,7 @@ export class InferenceService extends Construct {
             image: props.imageDigest ? `${this.image}@${props.imageDigest}` : this.image,
             ...(props.env ? { env: Object.entries(props.env).map(([name, value]) => ({ name, value })) } : {}),
             ports: [{ containerPort, protocol: 'TCP' }],
-            resources: toResources(resources),
+            ...(resources.requests || resources.limits ? { resources: toResources(resources) } : {}),
             ...(sc ? {
               securityContext: {
                 runAsNonRoot: sc.runAsNonRoot,

@@ -1,23 +1,23 @@
-import { Chart } from 'cdk8s';
+import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IngressGateway, IngressGatewayProps } from './ingress-gateway';
-import { Namespace } from './namespace';
+import { Namespace } from '../shared/namespace';
 
 /** Props for {@link IngressChart}. */
-export interface IngressChartProps {
+export interface IngressChartProps extends ChartProps {
   /**
    * The gateway.
-   * @default - the guide's: `kserve/kserve-ingress-gateway`, class agentgateway, HTTP on 80, routes from all namespaces
+   * @default - IngressGateway's defaults
    */
   readonly gateway?: IngressGatewayProps;
   /**
-   * Create the gateway's Namespace here. Turn off when another chart (the KServe platform chart) creates it.
+   * Create the gateway's Namespace here. Turn off when it exists already or another chart (KServe's) creates it.
    * @default true
    */
   readonly createNamespace?: boolean;
 }
 
-/** The chart holding the ingress Gateway (and its namespace, `kserve`, unless KServe's chart creates it). */
+/** The chart holding the ingress Gateway (and its namespace, unless that exists already). */
 export class IngressChart extends Chart {
   /** The gateway. */
   public readonly gateway: IngressGateway;
@@ -25,11 +25,11 @@ export class IngressChart extends Chart {
   public readonly gatewayNamespace?: Namespace;
 
   constructor(scope: Construct, id: string, props: IngressChartProps = {}) {
-    super(scope, id);
-    const gatewayNamespace = props.gateway?.namespace ?? IngressGateway.DEFAULT_NAMESPACE;
-    if (props.createNamespace ?? true) {
-      this.gatewayNamespace = new Namespace(this, 'Namespace', { name: gatewayNamespace });
-    }
+    super(scope, id, props);
+    const namespaceScope = new Construct(this, 'Namespaces');
     this.gateway = new IngressGateway(this, 'Gateway', props.gateway);
+    if (props.createNamespace ?? true) {
+      this.gatewayNamespace = new Namespace(namespaceScope, 'Namespace', { name: this.gateway.namespace });
+    }
   }
 }

@@ -1,6 +1,8 @@
-import { Construct } from 'constructs';
+import { Chart, Names } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../imports/gateway';
-import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../shared/validation';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 
 /** Which namespaces may attach routes to the gateway's listener. */
 export class AllowedRoutes {
@@ -57,17 +59,62 @@ export class AllowedRoutes {
   }
 }
 
+/** A Gateway routes and policies can attach to: one this app defines ({@link IngressGateway}) or one it imports. */
+export interface IGateway extends IConstruct {
+  /** Gateway name. */
+  readonly name: string;
+  /** Gateway namespace. */
+  readonly namespace: string;
+  /**
+   * The listener routes name in `parentRefs[].sectionName`, or undefined when they attach to the gateway as a whole
+   * (every listener that admits them).
+   */
+  readonly sectionName?: string;
+  /** Labels the gateway's proxy pods carry (what a NetworkPolicy selects them by). */
+  readonly proxyLabels: Readonly<Record<string, string>>;
+  /** `<namespace>/<name>`, the form KServe's `ingress.kserveIngressGateway` setting takes. */
+  readonly qualifiedName: string;
+  /** Which namespaces the listener admits routes from (as far as the app knows). */
+  readonly allowedRoutes: AllowedRoutes;
+  /** Whether a route in `namespace` (with these namespace labels) may attach to the gateway. */
+  admitsRoutesFrom(namespace: string, namespaceLabels?: Record<string, string>): boolean;
+}
+
+/** What the app needs to know of a Gateway it does not define. */
+export interface GatewayAttributes {
+  /** Gateway name. */
+  readonly name: string;
+  /** Gateway namespace. */
+  readonly namespace: string;
+  /**
+   * Name of the listener routes attach to (`parentRefs[].sectionName`), for a gateway with several.
+   * @default - none: routes attach to the gateway as a whole, i.e. to every listener that admits them
+   */
+  readonly listenerName?: string;
+  /**
+   * Labels the gateway's proxy pods carry.
+   * @default { 'gateway.networking.k8s.io/gateway-name': name } (the label GEP-1762 asks in-cluster implementations to put on what they deploy for a Gateway)
+   */
+  readonly proxyLabels?: Record<string, string>;
+  /**
+   * Which namespaces the listener admits routes from, when known: routes from other namespaces are then refused
+   * when the app is built, not when they fail to attach.
+   * @default AllowedRoutes.all() (nothing is checked)
+   */
+  readonly allowedRoutes?: AllowedRoutes;
+}
+
 /** Props for {@link IngressGateway}. */
 export interface IngressGatewayProps {
   /**
-   * Name of the Gateway. KServe attaches its generated HTTPRoutes to `<namespace>/<name>` (its
-   * `ingress.kserveIngressGateway` setting).
-   * @default 'kserve-ingress-gateway'
+   * Name of the Gateway. KServe attaches its generated HTTPRoutes to the gateway named in its
+   * `ingress.kserveIngressGateway` setting (`LlmServingStack` keeps the two equal).
+   * @default - derived from the construct path
    */
   readonly name?: string;
   /**
    * Namespace of the Gateway.
-   * @default 'kserve'
+   * @default - the chart's namespace, else 'default'
    */
   readonly namespace?: string;
   /**
@@ -91,9 +138,9 @@ export interface IngressGatewayProps {
    */
   readonly allowedRoutes?: AllowedRoutes;
   /**
-   * Labels agentgateway puts on the proxy Deployment and Service it creates for this gateway
-   * (`spec.infrastructure.labels`).
-   * @default { 'serving.kserve.io/gateway': <name> }
+   * Labels agentgateway puts on the proxy Deployment, Service and pods it creates for this gateway
+   * (`spec.infrastructure.labels`); NetworkPolicies select the proxy by them.
+   * @default { 'serving.kserve.io/gateway': <name> } (the label KServe's own gateway carries)
    */
   readonly infrastructureLabels?: Record<string, string>;
 }
@@ -102,11 +149,14 @@ export interface IngressGatewayProps {
  * The ingress Gateway that fronts every model: one HTTP listener, programmed by agentgateway, to which KServe
  * and the AI routes attach.
  */
-export class IngressGateway extends Construct {
-  /** The guide's gateway name; KServe's default `kserveIngressGateway` points at it. */
-  public static readonly DEFAULT_NAME = 'kserve-ingress-gateway';
-  /** The guide's gateway namespace. */
-  public static readonly DEFAULT_NAMESPACE = 'kserve';
+export class IngressGateway extends Construct implements IGateway {
+  /**
+   * A Gateway this app does not define (a platform team's shared gateway, say), by name and namespace. Models and
+   * routes attach to it like to one of their own; nothing is emitted for it.
+   */
+  public static fromGatewayAttributes(scope: Construct, id: string, attrs: GatewayAttributes): IGateway {
+    return new ImportedGateway(scope, id, attrs);
+  }
 
   /** Gateway name. */
   public readonly name: string;
@@ -125,8 +175,9 @@ export class IngressGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
-    this.name = props.name ?? IngressGateway.DEFAULT_NAME;
-    this.namespace = props.namespace ?? IngressGateway.DEFAULT_NAMESPACE;
+    ensureUniqueObjects(this);
+    this.name = props.name ?? Names.toDnsLabel(this);
+    this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';
     this.listenerName = props.listenerName ?? 'http';
     this.port = props.port ?? 80;
     this.allowedRoutes = props.allowedRoutes ?? AllowedRoutes.all();
@@ -156,12 +207,54 @@ export class IngressGateway extends Construct {
     });
   }
 
+  /** Routes attach to the gateway as a whole: it has one listener. */
+  public get sectionName(): string | undefined {
+    return undefined;
+  }
+
+  /** Labels the proxy pods carry. */
+  public get proxyLabels(): Readonly<Record<string, string>> {
+    return this.infrastructureLabels;
+  }
+
   /** `<namespace>/<name>`, the form KServe's `ingress.kserveIngressGateway` setting takes. */
   public get qualifiedName(): string {
     return `${this.namespace}/${this.name}`;
   }
 
   /** Whether a route in `namespace` (with these namespace labels) may attach to this gateway. */
+  public admitsRoutesFrom(namespace: string, namespaceLabels: Record<string, string> = {}): boolean {
+    return this.allowedRoutes.admits(namespace, this.namespace, namespaceLabels);
+  }
+}
+
+/** A Gateway known by its attributes only. */
+class ImportedGateway extends Construct implements IGateway {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly sectionName?: string;
+  public readonly proxyLabels: Readonly<Record<string, string>>;
+  public readonly allowedRoutes: AllowedRoutes;
+
+  constructor(scope: Construct, id: string, attrs: GatewayAttributes) {
+    super(scope, id);
+    this.name = attrs.name;
+    this.namespace = attrs.namespace;
+    this.sectionName = attrs.listenerName;
+    this.proxyLabels = { ...(attrs.proxyLabels ?? { 'gateway.networking.k8s.io/gateway-name': attrs.name }) };
+    this.allowedRoutes = attrs.allowedRoutes ?? AllowedRoutes.all();
+    new PropErrors('IngressGateway.fromGatewayAttributes', this)
+      .check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE)
+      .check(isDns1123Label(this.namespace), 'namespace', this.namespace, DNS1123_LABEL_RULE)
+      .check(attrs.listenerName === undefined || isDns1123Label(attrs.listenerName), 'listenerName', attrs.listenerName, DNS1123_LABEL_RULE)
+      .check(Object.keys(this.proxyLabels).length > 0, 'proxyLabels', attrs.proxyLabels, 'at least one label')
+      .throwIfAny();
+  }
+
+  public get qualifiedName(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
   public admitsRoutesFrom(namespace: string, namespaceLabels: Record<string, string> = {}): boolean {
     return this.allowedRoutes.admits(namespace, this.namespace, namespaceLabels);
   }

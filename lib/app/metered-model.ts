@@ -1,55 +1,39 @@
 import { Construct } from 'constructs';
-import { AiBackend, AiBackendProps } from './ai-backend';
-import { AiRoute, AiRouteProps } from './ai-route';
-import { HttpRouteRef, IHttpRouteRef } from './http-route-ref';
+import { AiBackend, AiBackendOptions } from './ai-backend';
+import { AiRoute, AiRouteOptions } from './ai-route';
+import { HttpRouteRef } from './http-route-ref';
 import { InferenceService, InferenceServiceProps, ModelVisibility } from './inference-service';
-import { IngressGateway } from './ingress-gateway';
-import { ModelEchoHeaders, ModelEchoHeadersProps } from './model-echo-headers';
+import { IGateway } from './ingress-gateway';
+import { ModelEchoHeaders, ModelEchoHeadersOptions } from './model-echo-headers';
 import { PredictorNetworkPolicy } from './predictor-network-policy';
-import { TokenBudget, TokenBudgetProps } from './token-budget';
+import { ModelTenantBudgetOptions, TenantBudget } from './tenant-budget';
+import { TokenBudget, TokenBudgetOptions, TokenBudgetUnit } from './token-budget';
 
-/** Options for the optional model-echo-headers policy of a {@link MeteredModel}. */
-export interface EchoModelHeadersOptions extends Omit<ModelEchoHeadersProps, 'route'> {
-  /**
-   * The route whose responses get the headers.
-   * @default - the top-level route KServe generates for the inference service (the guide's `mock-llm`), or the
-   * budgeted route when the model is cluster-local (KServe then generates none)
-   */
-  readonly route?: IHttpRouteRef;
-}
-
-/** Props for {@link MeteredModel}. */
-export interface MeteredModelProps {
-  /** The gateway the model is served through. */
-  readonly gateway: IngressGateway;
-  /**
-   * The InferenceService.
-   * @default - the guide's httpbun mock: `mock-llm` in `kserve-test`
-   */
-  readonly inferenceService?: InferenceServiceProps;
+/** What describes a {@link MeteredModel} besides the gateway it is served through. */
+export interface MeteredModelOptions {
+  /** The InferenceService: at least its `name` and `image`. */
+  readonly inferenceService: InferenceServiceProps;
+  /** The token budget on the model's AI route: at least its `tokens` per unit. */
+  readonly budget: TokenBudgetOptions;
   /**
    * Overrides for the AI backend; everything else is derived from the inference service.
-   * @default - derived: `<name>-backend`, model `<name>`, the predictor host and port, '/llm/chat/completions'
+   * @default - derived: `<name>-backend`, model `<name>`, the predictor host and port, '/v1/chat/completions'
    */
-  readonly backend?: Omit<AiBackendProps, 'inferenceService'>;
+  readonly backend?: AiBackendOptions;
   /**
    * Overrides for the AI route.
    * @default - derived: `<name>-ai` on the inference service's hostname, PathPrefix of the backend path
    */
-  readonly route?: Omit<AiRouteProps, 'backend' | 'gateway' | 'namespaceLabels'>;
+  readonly route?: AiRouteOptions;
   /**
-   * Overrides for the token budget.
-   * @default - `llm-token-budget`: 100 tokens per minute
-   */
-  readonly budget?: Omit<TokenBudgetProps, 'route'>;
-  /**
-   * Add the transformation policy that echoes the requested and actual model in response headers: `true` for the
-   * guide's policy, or options.
+   * Add the transformation policy that echoes the requested and actual model in response headers: `true` for
+   * the defaults, or options.
    * @default false
    */
-  readonly echoModelHeaders?: boolean | EchoModelHeadersOptions;
+  readonly modelEchoHeaders?: boolean | ModelEchoHeadersOptions;
   /**
-   * Labels of the model's namespace, used to check that the gateway admits the route.
+   * Labels of the model's namespace, used to check that the gateway admits the route (a `ModelsChart` also puts
+   * them on the Namespace it creates).
    * @default {}
    */
   readonly namespaceLabels?: Record<string, string>;
@@ -58,12 +42,25 @@ export interface MeteredModelProps {
    * @default false
    */
   readonly networkPolicy?: boolean;
+  /**
+   * Per-tenant budgets on the route: one TenantBudget policy replaces the TokenBudget, with `budget` folded in as
+   * its route-wide local limit (agentgateway applies one policy's `rateLimit` per route).
+   * @default - none: a TokenBudget
+   */
+  readonly tenantBudget?: ModelTenantBudgetOptions;
+}
+
+/** Props for {@link MeteredModel}. */
+export interface MeteredModelProps extends MeteredModelOptions {
+  /** The gateway the model is served through: one of this app's, or one imported with `IngressGateway.fromGatewayAttributes`. */
+  readonly gateway: IGateway;
 }
 
 /**
  * One model served through the gateway with a token budget: the InferenceService, the AI backend in front of
- * its predictor, the route through that backend, the budget on the route, and optionally the echo headers.
- * A second model is one more `new MeteredModel(...)`.
+ * its predictor, the route through that backend, the budget on the route, and optionally the echo headers and a
+ * predictor NetworkPolicy. Every name derives from the inference service's, so any number of models share a
+ * namespace without colliding; a second model is one more `new MeteredModel(...)`.
  */
 export class MeteredModel extends Construct {
   /** The inference service. */
@@ -72,10 +69,12 @@ export class MeteredModel extends Construct {
   public readonly backend: AiBackend;
   /** The budgeted route. */
   public readonly route: AiRoute;
-  /** The token budget. */
-  public readonly budget: TokenBudget;
+  /** The token budget, unless tenant budgets are on (then `tenantBudget` holds it). */
+  public readonly budget?: TokenBudget;
+  /** The tenant budget policy, with the route's budget folded in, when enabled. */
+  public readonly tenantBudget?: TenantBudget;
   /** The echo-headers policy, when enabled. */
-  public readonly echoHeaders?: ModelEchoHeaders;
+  public readonly modelEchoHeaders?: ModelEchoHeaders;
   /** The predictor NetworkPolicy, when enabled. */
   public readonly networkPolicy?: PredictorNetworkPolicy;
 
@@ -87,12 +86,18 @@ export class MeteredModel extends Construct {
       ...props.route,
       backend: this.backend,
       gateway: props.gateway,
-      namespaceLabels: props.namespaceLabels,
+      namespaceLabels: { ...props.namespaceLabels, ...props.route?.namespaceLabels },
     });
-    this.budget = new TokenBudget(this, 'TokenBudget', { ...props.budget, route: this.route });
-    if (props.echoModelHeaders) {
-      const options = props.echoModelHeaders === true ? {} : props.echoModelHeaders;
-      this.echoHeaders = new ModelEchoHeaders(this, 'EchoHeaders', {
+    if (props.tenantBudget) {
+      this.tenantBudget = new TenantBudget(this, 'TenantBudget', {
+        ...props.tenantBudget, route: this.route, routeBudget: { tokens: props.budget.tokens, unit: props.budget.unit ?? TokenBudgetUnit.MINUTES },
+      });
+    } else {
+      this.budget = new TokenBudget(this, 'TokenBudget', { ...props.budget, route: this.route });
+    }
+    if (props.modelEchoHeaders) {
+      const options = props.modelEchoHeaders === true ? {} : props.modelEchoHeaders;
+      this.modelEchoHeaders = new ModelEchoHeaders(this, 'ModelEchoHeaders', {
         ...options,
         route: options.route ?? (this.inferenceService.visibility === ModelVisibility.CLUSTER_LOCAL
           ? this.route

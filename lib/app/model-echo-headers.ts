@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../validation';
+import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
 
 /** A response header set from a CEL expression. */
@@ -17,13 +18,17 @@ export const MODEL_ECHO_HEADERS: readonly ResponseHeader[] = [
   { name: 'x-actual-model', value: 'string(json(response.body).model)' },
 ];
 
-/** Props for {@link ModelEchoHeaders}. */
-export interface ModelEchoHeadersProps {
-  /** The route whose responses get the headers; the guide uses the route KServe generates. */
-  readonly route: IHttpRouteRef;
+/** What can be set on a {@link ModelEchoHeaders} policy besides its route. */
+export interface ModelEchoHeadersOptions {
+  /**
+   * The route whose responses get the headers.
+   * @default - for a `MeteredModel`: the top-level route KServe generates for the inference service, or the budgeted
+   * route when the model is cluster-local (KServe then generates none)
+   */
+  readonly route?: IHttpRouteRef;
   /**
    * Name of the AgentgatewayPolicy.
-   * @default 'model-echo-headers'
+   * @default '<route name>-model-echo-headers'
    */
   readonly name?: string;
   /**
@@ -31,6 +36,12 @@ export interface ModelEchoHeadersProps {
    * @default MODEL_ECHO_HEADERS
    */
   readonly headers?: readonly ResponseHeader[];
+}
+
+/** Props for {@link ModelEchoHeaders}. */
+export interface ModelEchoHeadersProps extends ModelEchoHeadersOptions {
+  /** The route whose responses get the headers (the guide uses the route KServe generates). */
+  readonly route: IHttpRouteRef;
 }
 
 // An HTTP header field name is an RFC 7230 token.
@@ -47,7 +58,8 @@ export class ModelEchoHeaders extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelEchoHeadersProps) {
     super(scope, id);
-    this.name = props.name ?? 'model-echo-headers';
+    ensureUniqueObjects(this);
+    this.name = props.name ?? `${props.route.routeName}-model-echo-headers`;
     this.namespace = props.route.routeNamespace;
     const headers = props.headers ?? MODEL_ECHO_HEADERS;
 

@@ -1,15 +1,16 @@
-import { k8s } from 'cdk8s-plus-28';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../validation';
+import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
-import { IngressGateway } from './ingress-gateway';
+import { IGateway } from './ingress-gateway';
 
 /** Props for {@link PredictorNetworkPolicy}. */
 export interface PredictorNetworkPolicyProps {
   /** The model whose predictor pods are protected. */
   readonly inferenceService: InferenceService;
   /** The gateway whose proxy pods may call them (selected by the Gateway's infrastructure labels). */
-  readonly gateway: IngressGateway;
+  readonly gateway: IGateway;
   /**
    * Name of the NetworkPolicy.
    * @default '<inference service name>-predictor-ingress'
@@ -27,15 +28,18 @@ export class PredictorNetworkPolicy extends Construct {
   /** Policy name. */
   public readonly name: string;
   /** The generated NetworkPolicy object. */
-  public readonly apiObject: k8s.KubeNetworkPolicy;
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: PredictorNetworkPolicyProps) {
     super(scope, id);
+    ensureUniqueObjects(this);
     const { inferenceService: isvc, gateway } = props;
     this.name = props.name ?? `${isvc.name}-predictor-ingress`;
     new PropErrors('PredictorNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).throwIfAny();
 
-    this.apiObject = new k8s.KubeNetworkPolicy(this, 'Resource', {
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
       metadata: { name: this.name, namespace: isvc.namespace },
       spec: {
         podSelector: { matchLabels: { ...isvc.predictorPodLabels } },
@@ -43,9 +47,9 @@ export class PredictorNetworkPolicy extends Construct {
         ingress: [{
           from: [{
             namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': gateway.namespace } },
-            podSelector: { matchLabels: { ...gateway.infrastructureLabels } },
+            podSelector: { matchLabels: { ...gateway.proxyLabels } },
           }],
-          ports: [{ port: k8s.IntOrString.fromNumber(isvc.containerPort), protocol: 'TCP' }],
+          ports: [{ port: isvc.containerPort, protocol: 'TCP' }],
         }],
       },
     });

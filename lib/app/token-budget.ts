@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../validation';
+import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
 
 /** The window a token budget refills over (agentgateway's `rateLimit.local[].unit`). */
@@ -17,27 +18,28 @@ export enum TokenBudgetUnit {
 export const MAX_TOKENS = 2147483647;
 
 /** Props for {@link TokenBudget}. */
-export interface TokenBudgetProps {
-  /**
-   * The route whose traffic is charged: it must send traffic through an AI backend, or agentgateway cannot count
-   * tokens.
-   */
-  readonly route: IHttpRouteRef;
+export interface TokenBudgetOptions {
   /**
    * Name of the AgentgatewayPolicy.
-   * @default 'llm-token-budget'
+   * @default '<route name>-token-budget'
    */
   readonly name?: string;
-  /**
-   * Tokens (`usage.total_tokens` summed over responses) allowed per unit.
-   * @default 100
-   */
-  readonly tokens?: number;
+  /** Tokens (`usage.total_tokens` summed over responses) allowed per unit, from 1 to 2147483647. */
+  readonly tokens: number;
   /**
    * The refill window.
    * @default TokenBudgetUnit.MINUTES
    */
   readonly unit?: TokenBudgetUnit;
+}
+
+/** Props for {@link TokenBudget}. */
+export interface TokenBudgetProps extends TokenBudgetOptions {
+  /**
+   * The route whose traffic is charged: it must send traffic through an AI backend, or agentgateway cannot count
+   * tokens.
+   */
+  readonly route: IHttpRouteRef;
 }
 
 /**
@@ -60,10 +62,11 @@ export class TokenBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: TokenBudgetProps) {
     super(scope, id);
+    ensureUniqueObjects(this);
     this.route = props.route;
-    this.name = props.name ?? 'llm-token-budget';
+    this.name = props.name ?? `${props.route.routeName}-token-budget`;
     this.namespace = props.route.routeNamespace;
-    this.tokens = props.tokens ?? 100;
+    this.tokens = props.tokens;
     this.unit = props.unit ?? TokenBudgetUnit.MINUTES;
 
     new PropErrors('TokenBudget', this)

@@ -13,14 +13,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
-import { STACK_PROPS } from '../../main';
-import { ModelSpec } from '../app/models-chart';
+import { stackPropsFor } from '../app-config';
+import { MeteredModelOptions } from '../app/metered-model';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { renderApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
 import { Validator } from '../validate/validator';
 
 const root = path.resolve(__dirname, '..', '..');
+/** The app's props with its default configuration. */
+const STACK_PROPS_OF_APP = stackPropsFor({});
 const resolver = UpstreamResolver.default();
 
 function median(xs: number[]): number {
@@ -34,12 +36,13 @@ function time(fn: () => void): number {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-/** How a user runs a CLI: the compiled build when there is one, else the TypeScript source through tsx. */
+/** How a user runs a CLI (`synth` is main.ts): the compiled build when there is one, else the source through tsx. */
 function cliCommand(name: string): [string, string[]] {
-  const compiled = path.join(root, 'build', 'lib', 'cli', `${name}.js`);
+  const source = name === 'synth' ? 'main' : path.join('lib', 'cli', name);
+  const compiled = path.join(root, 'build', `${source}.js`);
   return fs.existsSync(compiled)
     ? [process.execPath, [compiled]]
-    : [path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lib', 'cli', `${name}.ts`)]];
+    : [path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, `${source}.ts`)]];
 }
 
 /** Wall time of a CLI as a user runs it: a fresh process each time. */
@@ -57,7 +60,7 @@ function cliWallMs(name: string, args: string[], env: NodeJS.ProcessEnv, runs: n
 const target = (ms: number, limit: number) => `target <= ${limit} ms: ${ms <= limit ? 'met' : 'MISSED'}`;
 
 function upstreamTexts(): string[] {
-  return LlmServingStack.requiredArtifacts(STACK_PROPS).map(a => resolver.readText(a));
+  return LlmServingStack.requiredArtifacts(STACK_PROPS_OF_APP).map(a => resolver.readText(a));
 }
 
 /** Parse every upstream document as YAML 1.1 and emit it again with cdk8s's YAML settings. */
@@ -83,17 +86,17 @@ function copyMs(texts: string[]): number {
  * Model i of a scaling run: the one place the bench spells model props (they follow the constructs' required
  * props), ten models per namespace.
  */
-export function benchModel(i: number): ModelSpec {
+export function benchModel(i: number): MeteredModelOptions {
   return {
     inferenceService: { name: `model-${i}`, namespace: `models-${i % 10}`, image: 'sharat87/httpbun:latest' },
-    budget: { name: `model-${i}-budget`, tokens: 100 },
+    budget: { tokens: 100 },
   };
 }
 
 /** The app charts alone: the platform's cost does not change with the number of models, only adds noise. */
 function stackWithModels(n: number): LlmServingStackProps {
   return {
-    ...STACK_PROPS,
+    ...STACK_PROPS_OF_APP,
     platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false },
     resolver,
     models: Array.from({ length: n }, (_, i) => benchModel(i)),
@@ -106,7 +109,7 @@ function synthValidateMs(n: number): { n: number; synth: number; validate: numbe
   try {
     const synth = time(() => {
       const app = new App();
-      new LlmServingStack(app, stackWithModels(n));
+      new LlmServingStack(app, 'Stack', stackWithModels(n));
       for (const f of renderApp(app)) fs.writeFileSync(path.join(dir, f.name), f.content);
     });
     let result: ReturnType<Validator['validatePaths']> | undefined;
@@ -121,7 +124,7 @@ function synthValidateMs(n: number): { n: number; synth: number; validate: numbe
 function buildRenderMs(n: number, runs: number): number {
   return median(Array.from({ length: runs }, () => time(() => {
     const app = new App();
-    new LlmServingStack(app, stackWithModels(n));
+    new LlmServingStack(app, 'Stack', stackWithModels(n));
     renderApp(app);
   })));
 }
@@ -148,7 +151,7 @@ function scalingReport(): string {
 }
 
 async function main(): Promise<void> {
-  await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS));
+  await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS_OF_APP));
   if (process.argv.includes('--scaling')) {
     process.stdout.write(scalingReport());
     return;

@@ -1,14 +1,20 @@
 /**
  * `npm run deploy -- [--context NAME] [--timeout DURATION] [--dry-run] [--force-conflicts]`: applies dist/ phase by
- * phase with server-side apply, waiting between phases as the guide does. Running it twice changes nothing.
+ * phase with server-side apply, in the order a fresh cluster accepts (see `lib/ops/deploy-plan.ts`), waiting
+ * between phases as the guide does. Running it twice changes nothing. `--timeout` bounds the whole run: every
+ * kubectl call gets what is left of it, and one that outlives it is killed.
  * Exit 0: deployed (or planned); 1: a step failed or timed out; 2: bad arguments or no dist/.
  */
 import * as path from 'path';
 import { isDuration, parseFlags } from '../ops/args';
+import { distDir } from './dist-dir';
 import { deployPlan } from '../ops/deploy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { readPhases } from '../ops/manifests';
-import { runSteps } from '../ops/runner';
+import { durationMs, runSteps } from '../ops/runner';
+
+/** A first deploy on a fresh cluster pulls every image: minutes, not seconds. */
+export const DEFAULT_TIMEOUT = '20m';
 
 const USAGE = 'usage: npm run deploy -- [--context NAME] [--timeout DURATION] [--dry-run] [--force-conflicts] [--dist DIR]\n';
 
@@ -22,7 +28,7 @@ export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv 
     out(`deploy: ${e.message}\n${USAGE}`);
     return 2;
   }
-  const dist = String(args.dist ?? env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'));
+  const dist = distDir(env, args.dist);
   let phases;
   try {
     phases = readPhases(dist);
@@ -30,10 +36,11 @@ export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv 
     out(`deploy: ${e.message}\n`);
     return 2;
   }
-  const steps = deployPlan(phases, String(args.timeout ?? '5m'), args['force-conflicts'] === true);
+  const timeout = String(args.timeout ?? DEFAULT_TIMEOUT);
+  const steps = deployPlan(phases, args['force-conflicts'] === true);
   const kubectl = new Kubectl({ context: args.context as string | undefined, env });
   out(`${args['dry-run'] ? 'Plan' : 'Deploying'}: ${phases.length} phases from ${path.relative(process.cwd(), dist) || dist}, ${steps.length} steps\n`);
-  const ok = await runSteps(steps, kubectl, out, args['dry-run'] === true, retryDelayMs);
+  const ok = await runSteps(steps, kubectl, out, args['dry-run'] === true, { timeout, timeoutMs: durationMs(timeout), retryDelayMs });
   if (ok && !args['dry-run']) out('deployed. Try it: npm run smoke\n');
   return ok ? 0 : 1;
 }

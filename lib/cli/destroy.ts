@@ -2,15 +2,16 @@
  * `npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run]`: deletes what
  * dist/ describes, in reverse apply order, and waits for its namespaces to go. CRDs stay unless `--include-crds`.
  * The shared platform (Gateway API, agentgateway, cert-manager, KServe) is deleted only after a yes at the prompt,
- * or with `--yes`; without a terminal to ask, it is kept.
+ * or with `--yes`; without a terminal to ask, it is kept. `--timeout` (default 10m) bounds the whole run: every
+ * kubectl call gets what is left of it, and one that outlives it is killed.
  */
-import * as path from 'path';
 import * as readline from 'readline';
 import { isDuration, parseFlags } from '../ops/args';
+import { distDir } from './dist-dir';
 import { destroyPlan } from '../ops/destroy-plan';
 import { Kubectl } from '../ops/kubectl';
-import { Phase, PLATFORM_PHASES, readPhases } from '../ops/manifests';
-import { runSteps } from '../ops/runner';
+import { Phase, isPlatformPhase, readPhases } from '../ops/manifests';
+import { durationMs, runSteps } from '../ops/runner';
 
 const USAGE = 'usage: npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run] [--dist DIR]\n';
 
@@ -26,7 +27,8 @@ const askOnTerminal: Ask = async question => {
 };
 
 /** Runs the CLI; returns the exit code. */
-export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, ask: Ask = askOnTerminal): Promise<number> {
+export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); },
+  ask: Ask = askOnTerminal, retryDelayMs = 2000): Promise<number> {
   let args: Record<string, string | boolean | undefined>;
   try {
     args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['include-crds', 'yes', 'dry-run'] });
@@ -35,7 +37,7 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
     out(`destroy: ${e.message}\n${USAGE}`);
     return 2;
   }
-  const dist = String(args.dist ?? env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'));
+  const dist = distDir(env, args.dist);
   let phases: Phase[];
   try {
     phases = readPhases(dist);
@@ -43,7 +45,7 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
     out(`destroy: ${e.message}\n`);
     return 2;
   }
-  const isPlatform = (p: Phase) => PLATFORM_PHASES.test(p.name);
+  const isPlatform = (p: Phase) => isPlatformPhase(p.name);
   const platform = phases.filter(isPlatform).map(p => p.name);
   let includePlatform = args.yes === true;
   if (!includePlatform && platform.length > 0 && !args['dry-run']) {
@@ -54,11 +56,12 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
   const steps = destroyPlan(phases, {
     includeCrds: args['include-crds'] === true,
     includePlatform: includePlatform || args['dry-run'] === true,
-    timeout: String(args.timeout ?? '5m'),
     isPlatform,
   });
+  const timeout = String(args.timeout ?? '10m');
   if (!args['include-crds']) out('keeping CustomResourceDefinitions (deleting one deletes every object of its kind); pass --include-crds to delete them\n');
-  const ok = await runSteps(steps, new Kubectl({ context: args.context as string | undefined, env }), out, args['dry-run'] === true);
+  const ok = await runSteps(steps, new Kubectl({ context: args.context as string | undefined, env }), out, args['dry-run'] === true,
+    { timeout, timeoutMs: durationMs(timeout), retryDelayMs });
   return ok ? 0 : 1;
 }
 

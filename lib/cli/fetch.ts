@@ -9,6 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
+import { PLATFORM_COMPONENTS } from '../upstream/components';
+import { parseFlags } from '../ops/args';
 import { UpstreamResolver } from '../upstream/resolver';
 
 /** Where an artifact was found: the mirror, the cache from an earlier fetch, or a download just now. */
@@ -54,15 +56,18 @@ function inMirror(resolver: UpstreamResolver, artifact: UpstreamArtifact): boole
   return !!resolver.mirror && fs.existsSync(path.join(resolver.mirror, UpstreamResolver.relativePath(artifact.url)));
 }
 
-/** The artifacts the command line asks for: `--all`, or what the app in main.ts needs. */
+/** The artifacts the command line asks for: `--all`, or what the platform components read. */
 async function selectArtifacts(args: readonly string[]): Promise<readonly UpstreamArtifact[]> {
-  const unknown = args.filter(a => a !== '--all');
-  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')}\nusage: npm run fetch [-- --all]`);
-  if (args.includes('--all')) return ALL_ARTIFACTS;
-  // Loaded here rather than at the top: the app pulls in cdk8s and every construct (~0.8 s), which importers of
-  // runFetch (its tests) do not need.
-  const [{ STACK_PROPS }, { LlmServingStack }] = await Promise.all([import('../../main'), import('../stack')]);
-  return LlmServingStack.requiredArtifacts(STACK_PROPS);
+  let all: boolean;
+  try {
+    all = parseFlags(args, { values: [], flags: ['all'] }).all === true;
+  } catch (e: any) {
+    throw new Error(`${e.message}\nusage: npm run fetch [-- --all]`);
+  }
+  if (all) return ALL_ARTIFACTS;
+  // Every file any configuration of the platform may read; --all adds the test-only files (chart golden render,
+  // CRD sources).
+  return PLATFORM_COMPONENTS.flatMap(c => c.artifacts);
 }
 
 if (require.main === module) {

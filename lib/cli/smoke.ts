@@ -10,9 +10,10 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import * as jsyaml from 'js-yaml';
+import { parseFlags } from '../ops/args';
 import { runSmoke, SMOKE_DEFAULTS } from '../ops/smoke';
+import { distDir } from './dist-dir';
 
 const USAGE = 'usage: npm run smoke -- [--url URL] [--host HOST] [--requests N] [--context NAME] [--budget N] [--model M] [--path P]';
 
@@ -45,9 +46,12 @@ type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string; nam
  * Reads the budget and its route from the synthesized app charts. Only `*-models.k8s.yaml` and `*-ingress.k8s.yaml`
  * are parsed: the rest of dist/ is megabytes of platform YAML (CRDs, controllers) that never holds them.
  */
-export function readSmokeTarget(distDir: string): SmokeTarget {
+export function readSmokeTarget(distPath: string): SmokeTarget {
   let names: string[];
+  let distDir = distPath;
   try {
+    // One version of dist/ (a link a synth may swap meanwhile), resolved once so both files come from it.
+    distDir = fs.realpathSync(distPath);
     names = fs.readdirSync(distDir).filter(f => f.endsWith('-models.k8s.yaml') || f.endsWith('-ingress.k8s.yaml')).sort();
   } catch (e: any) {
     throw new CannotStartError(`cannot read ${distDir} (${e.code ?? e.message}): run \`npm run synth\` first, or pass --budget and --host`);
@@ -169,17 +173,9 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
   out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): Promise<number> {
   let forward: PortForward | undefined;
   try {
-    let values;
+    let values: Record<string, string | undefined>;
     try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          url: { type: 'string' }, host: { type: 'string' }, requests: { type: 'string' }, context: { type: 'string' },
-          budget: { type: 'string' }, model: { type: 'string' }, path: { type: 'string' },
-        },
-      }));
+      values = parseFlags(argv, { values: ['url', 'host', 'requests', 'context', 'budget', 'model', 'path'], flags: [] }) as Record<string, string | undefined>;
     } catch (e: any) {
       throw new BadArgumentsError(e.message);
     }
@@ -187,18 +183,18 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
     const budget = positiveInt('budget', values.budget);
 
     // dist/ is only needed for what the flags leave open; with --url, --budget and --host it may be absent.
-    const distDir = env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist');
+    const distDirectory = distDir(env);
     const needDist = budget === undefined || values.host === undefined || values.url === undefined;
-    const target = needDist ? readSmokeTarget(distDir) : undefined;
+    const target = needDist ? readSmokeTarget(distDirectory) : undefined;
     const host = values.host ?? target?.host;
     if (host === undefined && target?.route) {
-      throw new CannotStartError(`HTTPRoute ${target.route} is not in ${distDir} (or has no hostnames): pass --host`);
+      throw new CannotStartError(`HTTPRoute ${target.route} is not in ${distDirectory} (or has no hostnames): pass --host`);
     }
 
     let url = values.url;
     if (url === undefined) {
       const gateway = target?.gateway;
-      if (!gateway) throw new CannotStartError(`no gateway found for the budgeted route in ${distDir}: pass --url`);
+      if (!gateway) throw new CannotStartError(`no gateway found for the budgeted route in ${distDirectory}: pass --url`);
       const kubectl = env.KUBECTL || 'kubectl';
       out(`port-forwarding svc/${gateway.name} in ${gateway.namespace}${values.context ? ` (context ${values.context})` : ''}...\n`);
       forward = await portForward(kubectl, values.context, gateway, env);

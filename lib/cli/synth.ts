@@ -1,25 +1,27 @@
 /**
- * `npm run synth`: synthesizes the app into a fresh staging directory beside dist/, and only when that succeeds
- * replaces dist/ with it (two renames). A failing synth leaves the previous dist/ untouched.
+ * `npm run synth` (and `cdk8s synth`, which runs the same `main.ts`): builds the app from its configuration,
+ * synthesizes it into a fresh staging directory, validates it, and only then swaps it in as dist/ atomically (see
+ * `lib/ops/output-dir.ts`). A failing synth leaves the previous dist/ untouched.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { buildApp, STACK_PROPS } from '../../main';
+import { AppConfig, PROFILES, ProfileName, stackPropsFor } from '../app-config';
 import { parseFlags } from '../ops/args';
-import { hardenedProfile, PROFILES } from '../profiles';
+import { OutputDirError, replaceOutputDir } from '../ops/output-dir';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { synthesizeApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
 import { formatFinding } from '../validate/findings';
 import { Validator } from '../validate/validator';
+import { distDir } from './dist-dir';
 
 /** Options for {@link synthToDir}. */
 export interface SynthOptions {
   /** The output directory to replace. */
   readonly outdir: string;
-  /** Builds the app to write (the real one by default). */
-  readonly build?: () => App;
+  /** Builds the app to write. */
+  readonly build: () => App;
   /**
    * Validates the new output (as `npm run validate` does) before it replaces `outdir`; errors refuse it.
    * @default - a validator reading the pinned CRDs through the default resolver
@@ -38,12 +40,10 @@ export class InvalidOutputError extends Error {
 /** Synthesizes into a staging sibling of `outdir`, then swaps it in. Returns the files written. */
 export function synthToDir(options: SynthOptions): string[] {
   const outdir = path.resolve(options.outdir);
-  const parent = path.dirname(outdir);
-  fs.mkdirSync(parent, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}-staging-`));
-  try {
-    fs.chmodSync(staging, 0o777 & ~process.umask()); // mkdtemp makes it private; dist/ is an ordinary directory
-    const files = synthesizeApp((options.build ?? (() => buildApp()))(), staging);
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
+  const onWait = (h: { pid: number; since: string }) => process.stderr.write(`synth: waiting for the synth of pid ${h.pid} (since ${h.since}) to finish with ${outdir}\n`);
+  return replaceOutputDir(outdir, staging => {
+    const files = synthesizeApp(options.build(), staging);
     if (options.validator !== false) {
       const result = (options.validator ?? new Validator()).validatePaths([staging]);
       const errors = result.findings.filter(f => f.severity === 'error');
@@ -51,53 +51,83 @@ export function synthToDir(options: SynthOptions): string[] {
         throw new InvalidOutputError(errors.map(f => formatFinding({ ...f, file: path.join(path.basename(outdir), path.relative(staging, f.file)) })));
       }
     }
-    const old = `${staging}-old`;
-    const hadOld = fs.existsSync(outdir);
-    if (hadOld) fs.renameSync(outdir, old);
-    fs.renameSync(staging, outdir);
-    if (hadOld) fs.rmSync(old, { recursive: true, force: true });
     return files.map(f => path.join(outdir, path.basename(f)));
-  } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw err;
-  }
+  }, { onWait });
 }
 
-/** The CLI: makes every pinned artifact available (one error listing all that are missing), then synthesizes. */
-export async function runSynth(outdir: string, resolver = UpstreamResolver.default(), props: LlmServingStackProps = STACK_PROPS): Promise<string[]> {
+/** An app holding one stack with these props. */
+export function stackApp(props: LlmServingStackProps): App {
+  const app = new App();
+  new LlmServingStack(app, 'Stack', props);
+  return app;
+}
+
+/** Makes every pinned artifact available (one error listing all that are missing), then synthesizes. */
+export async function runSynth(outdir: string, props: LlmServingStackProps, resolver = props.resolver ?? UpstreamResolver.default(),
+  build: (p: LlmServingStackProps) => App = stackApp): Promise<string[]> {
   await resolver.ensure(LlmServingStack.requiredArtifacts(props));
-  return synthToDir({ outdir, build: () => buildApp({ ...props, resolver }), validator: new Validator({ resolver }) });
+  return synthToDir({ outdir, build: () => build({ ...props, resolver }), validator: new Validator({ resolver }) });
 }
 
-/** Stack props for `--profile NAME` (and, for hardened, `--model-image-digest` or $MODEL_IMAGE_DIGEST). */
-export function profileProps(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LlmServingStackProps {
-  const args = parseFlags(argv, { values: ['profile', 'model-image-digest'], flags: [] });
-  const profile = String(args.profile ?? 'guide');
-  if (profile === 'guide') return STACK_PROPS;
-  if (profile !== 'hardened') throw new Error(`--profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
-  const digest = String(args['model-image-digest'] ?? env.MODEL_IMAGE_DIGEST ?? '');
-  if (!digest) {
-    throw new Error('the hardened profile pins the model image by digest, and httpbun publishes only mutable tags: pass ' +
-      '--model-image-digest sha256:<64 hex> (or set MODEL_IMAGE_DIGEST) with the digest of the image you reviewed, e.g. from ' +
-      '`crane digest sharat87/httpbun:latest`');
+const USAGE = 'usage: npm run synth -- [--profile guide|hardened|tenants] [--model-image-digest sha256:...] [--dist DIR]\n' +
+  '       tenants: [--keys-file PATH] [--ratelimit-image-digest sha256:...] [--redis-image-digest sha256:...]\n' +
+  '       (cdk8s synth reads the same settings from CONFIG in main.ts, or $STACK_PROFILE and $MODEL_IMAGE_DIGEST)\n';
+
+/** Parses `npm run synth`'s command line. */
+function parseSynthFlags(argv: readonly string[]) {
+  return parseFlags(argv, { values: ['profile', 'model-image-digest', 'dist', 'keys-file', 'ratelimit-image-digest', 'redis-image-digest'], flags: ['cdk8s-cli'] });
+}
+
+/** The app's configuration with the command line's and the environment's choices applied. */
+export function configFromArgs(config: AppConfig, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const args = parseSynthFlags(argv);
+  const profile = args.profile ?? env.STACK_PROFILE ?? config.profile ?? 'guide';
+  if (!(PROFILES as readonly unknown[]).includes(profile)) {
+    throw new Error(`--profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
   }
-  return { ...STACK_PROPS, ...hardenedProfile({ modelImageDigest: digest }) };
+  const digest = args['model-image-digest'] ?? env.MODEL_IMAGE_DIGEST ?? config.modelImageDigest;
+  const tenants = {
+    keysFile: args['keys-file'] ?? env.KEYS_FILE ?? config.keysFile,
+    rateLimitImageDigest: args['ratelimit-image-digest'] ?? env.RATELIMIT_IMAGE_DIGEST ?? config.rateLimitImageDigest,
+    redisImageDigest: args['redis-image-digest'] ?? env.REDIS_IMAGE_DIGEST ?? config.redisImageDigest,
+  };
+  const set = Object.fromEntries(Object.entries(tenants).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return { ...config, profile: profile as ProfileName, ...(digest ? { modelImageDigest: String(digest) } : {}), ...set };
 }
 
-if (require.main === module) {
+/**
+ * The app's entry point (`main.ts`): reads the configuration, the command line and the environment, synthesizes
+ * into dist/ and prints what it wrote. Exit 0 on success, 1 when synthesis fails, 2 for bad arguments.
+ */
+export async function runSynthCli(config: AppConfig, build: (props: LlmServingStackProps) => App = stackApp,
+  argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = process.hrtime.bigint();
   let props: LlmServingStackProps;
+  // Under `cdk8s synth` (cdk8s.yaml passes --cdk8s-cli), $CDK8S_OUTDIR is a scratch directory that cdk8s-cli empties
+  // before it runs the app: dist/ is replaced only by a complete, valid synth, and then copied there for cdk8s-cli
+  // to list.
+  let outdir: string;
+  let underCdk8sCli: boolean;
   try {
-    props = profileProps(process.argv.slice(2));
+    const args = parseSynthFlags(argv);
+    underCdk8sCli = args['cdk8s-cli'] === true;
+    outdir = distDir(underCdk8sCli ? { ...env, CDK8S_OUTDIR: undefined } : env, args.dist);
+    props = stackPropsFor(configFromArgs(config, argv, env));
   } catch (err: any) {
-    process.stderr.write(`synth: ${err.message}\nusage: npm run synth -- [--profile guide|hardened] [--model-image-digest sha256:...]\n`);
-    process.exit(2);
+    process.stderr.write(`synth: ${err.message}\n${USAGE}`);
+    return 2;
   }
-  runSynth(process.env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist'), UpstreamResolver.default(), props).then(files => {
+  try {
+    const files = await runSynth(outdir, props, undefined, build);
+    if (underCdk8sCli && env.CDK8S_OUTDIR && path.resolve(env.CDK8S_OUTDIR) !== outdir) {
+      fs.cpSync(outdir, path.resolve(env.CDK8S_OUTDIR), { recursive: true, dereference: true }); // dist is a link to its version
+    }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(`${files.map(f => `  ${path.relative(process.cwd(), f)}`).join('\n')}\nsynthesized ${files.length} files in ${ms.toFixed(0)} ms\n`);
-  }, (err: Error) => {
-    process.stderr.write(`synth failed; dist/ was left as it was.\n${err.message}\n`);
-    process.exit(1);
-  });
+    return 0;
+  } catch (err: any) {
+    // An OutputDirError says itself what state dist/ was left in; any other failure came before the swap.
+    process.stderr.write(err instanceof OutputDirError ? `synth failed: ${err.message}\n` : `synth failed; dist/ was left as it was.\n${err.message}\n`);
+    return 1;
+  }
 }

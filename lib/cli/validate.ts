@@ -5,21 +5,26 @@
  */
 import * as path from 'path';
 import { CannotRunError } from '../validate/documents';
+import { parseCommandLine } from '../ops/args';
+import { distDir } from './dist-dir';
 import { formatFinding } from '../validate/findings';
 import { validatePaths } from '../validate/validator';
 
 /** Runs the CLI; returns the exit code. */
 export function runValidate(argv: readonly string[], out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): number {
-  const strict = argv.includes('--strict');
-  const unknown = argv.filter(a => a.startsWith('-') && a !== '--strict');
-  if (unknown.length > 0) {
-    err(`validate: unknown option ${unknown.join(', ')}\nusage: npm run validate -- [--strict] [PATH...]\n`);
+  let strict: boolean;
+  let paths: string[];
+  try {
+    const parsed = parseCommandLine(argv, { values: [], flags: ['strict'], positionals: true });
+    strict = parsed.flags.strict === true;
+    paths = parsed.positionals;
+  } catch (e: any) {
+    err(`validate: ${e.message}\nusage: npm run validate -- [--strict] [PATH...]\n`);
     return 2;
   }
-  const paths = argv.filter(a => !a.startsWith('-'));
   const started = process.hrtime.bigint();
   try {
-    const result = validatePaths(paths.length > 0 ? paths : [path.join(process.cwd(), 'dist')], { strict });
+    const result = validatePaths(paths.length > 0 ? paths : [distDir()], { strict });
     const rel = (f: string) => (path.isAbsolute(f) ? path.relative(process.cwd(), f) || f : f);
     for (const f of result.findings) out(`${formatFinding({ ...f, file: rel(f.file) })}\n`);
     const errors = result.findings.filter(f => f.severity === 'error').length;

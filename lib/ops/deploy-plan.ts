@@ -1,90 +1,112 @@
 /**
- * The deploy plan: apply each phase of dist/ with server-side apply, then wait for what the next phase needs, as an
- * operator following the guide would: CRDs established before their custom resources, cert-manager before KServe,
- * KServe's controller and webhook before InferenceServices, then the Gateway programmed, the InferenceService ready
- * and the token budget accepted and attached. The waits are derived from the objects each phase holds.
+ * The deploy plan: apply each phase of dist/ with server-side apply, in the order a fresh API server accepts it,
+ * then wait for what the next phase needs:
+ * - within a phase, its CRDs first, then a wait until they are Established: kubectl maps every object of an apply
+ *   before it sends any, so a custom resource sent with its CRD fails ("no matches for kind ... ensure CRDs are
+ *   installed first");
+ * - then the rest, except objects a webhook of the same phase admits: those follow once the webhook's Service has a
+ *   ready endpoint, since until then the API server refuses them ("failed calling webhook ... no endpoints");
+ * - then the phase's controllers Available, certificates issued and webhooks serving, before the next phase; after
+ *   the app phases, the Gateway programmed, the InferenceService ready, the token budget accepted and attached.
  */
+import { customPlurals, groupOf, webhooksAdmitting, webhooksOf } from './admission';
 import { ManifestObject, Phase } from './manifests';
 
 /** One step of a plan. */
 export interface Step {
   /** What the step does, in words (for progress and timeouts). */
   readonly title: string;
-  /** kubectl arguments (without `--context`). */
+  /** kubectl arguments (without `--context`, and without the `--timeout` the runner adds to bounded steps). */
   readonly args: string[];
+  /** The runner appends `--timeout=<what is left of the run's time>` (waits, and deletes that wait). */
+  readonly bounded?: boolean;
   /** For waits: the command that shows why it is not done yet. */
   readonly inspect?: string;
-  /** For applies: the file to send on stdin instead of `-f`, when the step applies part of a file. */
+  /** Objects to send on stdin (`-f -`), when the step applies part of a file. */
   readonly input?: string;
+  /** Where `input` comes from, in words, for display: `the CRDs of dist/0003-kserve.k8s.yaml`. */
+  readonly source?: string;
 }
 
 /** The field manager our server-side applies use, so a second deploy owns the same fields and changes nothing. */
 export const FIELD_MANAGER = 'kserve-agentgateway-stack';
 
-const group = (o: ManifestObject) => (o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0] : '');
 const byNamespace = (objects: readonly ManifestObject[]) => {
   const out = new Map<string, string[]>();
   for (const o of objects) if (o.name) out.set(o.namespace ?? 'default', [...(out.get(o.namespace ?? 'default') ?? []), o.name]);
   return out;
 };
+const isCrd = (o: ManifestObject) => o.kind === 'CustomResourceDefinition' && groupOf(o) === 'apiextensions.k8s.io';
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The steps that deploy these phases, with waits of at most `timeout` (a kubectl duration such as `5m`). */
-export function deployPlan(phases: readonly Phase[], timeout: string, forceConflicts = false): Step[] {
+/** The steps that deploy these phases. */
+export function deployPlan(phases: readonly Phase[], forceConflicts = false): Step[] {
   const steps: Step[] = [];
+  const plurals = customPlurals(phases.flatMap(p => p.objects));
+  const apply = (phase: Phase, objects: readonly ManifestObject[], what: string, which: string) => {
+    const whole = objects.length === phase.objects.length;
+    steps.push({
+      title: `apply ${phase.name}${whole ? '' : `: ${what}`} (${plural(objects.length, 'object')})`,
+      args: ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, ...(forceConflicts ? ['--force-conflicts'] : []), '-f', whole ? phase.file : '-'],
+      ...(whole ? {} : { input: objects.map(o => o.text).join('---\n'), source: `${which} of ${phase.file}` }),
+    });
+  };
   for (const phase of phases) {
     const objs = phase.objects;
-    steps.push({
-      title: `apply ${phase.name} (${objs.length} objects)`,
-      args: ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, ...(forceConflicts ? ['--force-conflicts'] : []), '-f', phase.file],
-    });
-    const crds = objs.filter(o => o.kind === 'CustomResourceDefinition' && o.name).map(o => o.name!);
+    const crds = objs.filter(isCrd);
+    const hooks = webhooksOf(objs);
+    const gated = objs.filter(o => !isCrd(o) && webhooksAdmitting(o, hooks, plurals).length > 0);
+    const rest = objs.filter(o => !isCrd(o) && !gated.includes(o));
+
     if (crds.length > 0) {
+      apply(phase, rest.length + gated.length > 0 ? crds : objs, 'CRDs first', 'the CRDs');
       steps.push({
-        title: `wait: ${crds.length} CRDs established`,
-        args: ['wait', '--for=condition=Established', `--timeout=${timeout}`, ...crds.map(n => `crd/${n}`)],
-        inspect: `kubectl get crd ${crds.slice(0, 3).join(' ')}${crds.length > 3 ? ' ...' : ''} -o wide`,
+        title: `wait: ${plural(crds.length, 'CRD')} of ${phase.name} established`,
+        args: ['wait', '--for=condition=Established', ...crds.map(o => `crd/${o.name}`)],
+        bounded: true,
+        inspect: `kubectl get crd ${crds.slice(0, 3).map(o => o.name).join(' ')}${crds.length > 3 ? ' ...' : ''} -o wide`,
       });
     }
-    waitFor(steps, objs.filter(o => o.kind === 'Deployment' && group(o) === 'apps'), 'deployment', 'condition=Available', 'Deployments available', timeout);
-    waitFor(steps, objs.filter(o => o.kind === 'Certificate' && group(o) === 'cert-manager.io'), 'certificate.cert-manager.io', 'condition=Ready', 'certificates issued', timeout);
-    for (const svc of webhookServices(objs)) {
+    if (rest.length > 0) {
+      const what = crds.length > 0 ? 'the objects besides CRDs' : 'all but what its webhooks admit';
+      apply(phase, crds.length + gated.length > 0 ? rest : objs, what, what);
+    }
+    waitFor(steps, objs.filter(o => o.kind === 'Deployment' && groupOf(o) === 'apps'), 'deployment', 'condition=Available', 'Deployments available');
+    waitFor(steps, objs.filter(o => o.kind === 'Certificate' && groupOf(o) === 'cert-manager.io'), 'certificate.cert-manager.io', 'condition=Ready', 'certificates issued');
+    for (const svc of uniqueServices(hooks)) {
       steps.push({
         title: `wait: webhook Service ${svc.namespace}/${svc.name} serving`,
-        args: ['wait', '-n', svc.namespace, 'endpointslice', '-l', `kubernetes.io/service-name=${svc.name}`,
-          '--for=jsonpath={.endpoints[0].conditions.ready}=true', `--timeout=${timeout}`],
+        args: ['wait', '-n', svc.namespace, 'endpointslice', '-l', `kubernetes.io/service-name=${svc.name}`, '--for=jsonpath={.endpoints[0].conditions.ready}=true'],
+        bounded: true,
         inspect: `kubectl get endpointslice -n ${svc.namespace} -l kubernetes.io/service-name=${svc.name} -o yaml`,
       });
     }
-    waitFor(steps, objs.filter(o => o.kind === 'Gateway' && group(o) === 'gateway.networking.k8s.io'), 'gateway.gateway.networking.k8s.io', 'condition=Programmed', 'Gateways programmed', timeout);
-    waitFor(steps, objs.filter(o => o.kind === 'InferenceService' && group(o) === 'serving.kserve.io'), 'inferenceservice.serving.kserve.io', 'condition=Ready', 'InferenceServices ready', timeout);
-    const policies = objs.filter(o => o.kind === 'AgentgatewayPolicy' && group(o) === 'agentgateway.dev');
+    if (gated.length > 0) {
+      const names = [...new Set(gated.flatMap(o => webhooksAdmitting(o, hooks, plurals).map(h => h.service.name)))];
+      apply(phase, gated, `what the webhooks of ${names.join(', ')} admit`, 'the objects its webhooks admit');
+    }
+    waitFor(steps, objs.filter(o => o.kind === 'Gateway' && groupOf(o) === 'gateway.networking.k8s.io'), 'gateway.gateway.networking.k8s.io', 'condition=Programmed', 'Gateways programmed');
+    waitFor(steps, objs.filter(o => o.kind === 'InferenceService' && groupOf(o) === 'serving.kserve.io'), 'inferenceservice.serving.kserve.io', 'condition=Ready', 'InferenceServices ready');
+    const policies = objs.filter(o => o.kind === 'AgentgatewayPolicy' && groupOf(o) === 'agentgateway.dev');
     for (const condition of ['Accepted', 'Attached']) {
       waitFor(steps, policies, 'agentgatewaypolicy.agentgateway.dev',
-        `jsonpath={.status.ancestors[0].conditions[?(@.type=="${condition}")].status}=True`, `policies ${condition.toLowerCase()}`, timeout);
+        `jsonpath={.status.ancestors[0].conditions[?(@.type=="${condition}")].status}=True`, `policies ${condition.toLowerCase()}`);
     }
   }
   return steps;
 }
 
-function waitFor(steps: Step[], objects: readonly ManifestObject[], resource: string, condition: string, what: string, timeout: string): void {
+function waitFor(steps: Step[], objects: readonly ManifestObject[], resource: string, condition: string, what: string): void {
   for (const [ns, names] of byNamespace(objects)) {
     steps.push({
       title: `wait: ${what} in ${ns} (${names.join(', ')})`,
-      args: ['wait', '-n', ns, `--for=${condition}`, `--timeout=${timeout}`, ...names.map(n => `${resource}/${n}`)],
+      args: ['wait', '-n', ns, `--for=${condition}`, ...names.map(n => `${resource}/${n}`)],
+      bounded: true,
       inspect: `kubectl describe -n ${ns} ${resource} ${names.join(' ')}`,
     });
   }
 }
 
-/** Services that admission webhooks in these objects call: their endpoints must be ready before dependent objects. */
-function webhookServices(objects: readonly ManifestObject[]): { namespace: string; name: string }[] {
-  const out = new Map<string, { namespace: string; name: string }>();
-  for (const o of objects) {
-    if (o.kind !== 'ValidatingWebhookConfiguration' && o.kind !== 'MutatingWebhookConfiguration') continue;
-    for (const hook of o.parse()?.webhooks ?? []) {
-      const svc = hook.clientConfig?.service;
-      if (svc?.name && svc?.namespace) out.set(`${svc.namespace}/${svc.name}`, { namespace: svc.namespace, name: svc.name });
-    }
-  }
-  return [...out.values()];
+function uniqueServices(hooks: ReturnType<typeof webhooksOf>): { namespace: string; name: string }[] {
+  return [...new Map(hooks.map(h => [`${h.service.namespace}/${h.service.name}`, h.service])).values()];
 }

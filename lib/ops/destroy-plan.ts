@@ -12,8 +12,6 @@ export interface DestroyOptions {
   readonly includeCrds: boolean;
   /** Also delete the shared platform phases (Gateway API, agentgateway, cert-manager, KServe). */
   readonly includePlatform: boolean;
-  /** How long to wait for each namespace to go. */
-  readonly timeout: string;
   /** Which phases are platform phases. */
   readonly isPlatform: (phase: Phase) => boolean;
 }
@@ -27,23 +25,26 @@ export function destroyPlan(phases: readonly Phase[], o: DestroyOptions): Step[]
     const rest = phase.objects.filter(x => x.kind !== 'CustomResourceDefinition');
     if (rest.length > 0) {
       steps.push({
-        title: `delete ${phase.name} (${rest.length} objects${crds.length ? `; keeping ${crds.length} CRDs` : ''})`,
+        title: `delete ${phase.name} (${rest.length} object${rest.length === 1 ? '' : 's'}${crds.length ? `; keeping ${crds.length} CRDs` : ''})`,
         args: ['delete', '--ignore-not-found', '--wait=false', '-f', '-'],
         input: rest.map(x => x.text).join('---\n'),
+        source: `${crds.length ? 'the objects besides CRDs' : 'the objects'} of ${phase.file}`,
       });
     }
     const namespaces = rest.filter(x => x.kind === 'Namespace' && x.name).map(x => x.name!);
     if (namespaces.length > 0) {
       steps.push({
         title: `wait: namespaces gone (${namespaces.join(', ')})`,
-        args: ['wait', '--for=delete', `--timeout=${o.timeout}`, ...namespaces.map(n => `namespace/${n}`)],
+        args: ['wait', '--for=delete', ...namespaces.map(n => `namespace/${n}`)],
+        bounded: true,
         inspect: `kubectl get namespace ${namespaces.join(' ')} -o yaml   # see status.conditions for what blocks deletion`,
       });
     }
     if (o.includeCrds && crds.length > 0) {
       steps.push({
         title: `delete ${crds.length} CRDs of ${phase.name} (and every object of their kinds)`,
-        args: ['delete', '--ignore-not-found', '--wait=true', `--timeout=${o.timeout}`, ...crds.map(x => `crd/${x.name}`)],
+        args: ['delete', '--ignore-not-found', '--wait=true', ...crds.map(x => `crd/${x.name}`)],
+        bounded: true,
       });
     }
   }

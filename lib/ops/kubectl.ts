@@ -5,7 +5,12 @@ export interface KubectlResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Killed because it outlived its time limit. */
+  readonly killed?: boolean;
 }
+
+/** How long kubectl gets to exit on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 2000;
 
 /** Runs kubectl (`$KUBECTL`, else `kubectl` on PATH), with `--context` when one is given. */
 export class Kubectl {
@@ -26,16 +31,33 @@ export class Kubectl {
     return ['kubectl', ...this.args(args)].map(a => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
   }
 
-  /** Runs one call to completion. */
-  public run(args: readonly string[], input?: string): Promise<KubectlResult> {
+  /**
+   * Runs one call to completion, or until `timeoutMs` has passed: then kubectl is sent SIGTERM (SIGKILL if it is still
+   * there after a grace period) and the result says `killed`.
+   */
+  public run(args: readonly string[], input?: string, timeoutMs?: number): Promise<KubectlResult> {
     return new Promise(resolve => {
       const child = spawn(this.bin, this.args(args), { env: { ...process.env, ...this.options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
+      let killed = false;
+      let force: NodeJS.Timeout | undefined;
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        killed = true;
+        child.kill('SIGTERM');
+        force = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      }, Math.max(0, timeoutMs));
+      const done = (r: KubectlResult) => {
+        clearTimeout(timer);
+        clearTimeout(force);
+        resolve(r);
+      };
       child.stdout.on('data', d => (stdout += d));
       child.stderr.on('data', d => (stderr += d));
-      child.on('error', e => resolve({ code: 127, stdout, stderr: `${stderr}cannot run ${this.bin}: ${e.message}` }));
-      child.on('close', code => resolve({ code: code ?? 1, stdout, stderr }));
+      child.stdin.on('error', () => undefined); // a kubectl that exits before reading its input is reported by its exit
+      child.on('error', e => done({ code: 127, stdout, stderr: `${stderr}cannot run ${this.bin}: ${e.message}` }));
+      // 'exit', not 'close': a killed kubectl's children could hold its pipes open.
+      child.on('exit', code => setImmediate(() => done({ code: code ?? 1, stdout, stderr, killed })));
       child.stdin.end(input ?? '');
     });
   }

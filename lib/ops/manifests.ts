@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { splitDocuments } from '../platform/upstream-manifest';
-import { DocumentFacts, documentFacts } from '../yaml-text';
+import { componentOfPhase } from '../upstream/components';
+import { DocumentFacts, documentFacts } from '../shared/yaml-text';
 
 /** One object of a phase: its facts, its text, and its parsed form on demand. */
 export interface ManifestObject extends DocumentFacts {
@@ -21,18 +22,23 @@ export interface Phase {
   readonly objects: readonly ManifestObject[];
 }
 
-/** The platform phases: shared by everything on the cluster, so destroy asks before removing them. */
-export const PLATFORM_PHASES = /-(gateway-api|agentgateway|cert-manager|kserve)$/;
+/** Whether a phase is a platform component's: shared by everything on the cluster, so destroy asks before removing it. */
+export function isPlatformPhase(phase: string): boolean {
+  return componentOfPhase(phase) !== undefined;
+}
 
 /** Reads dist/'s chart files (`NNNN-*.k8s.yaml`, in name order, which is apply order). */
-export function readPhases(dist: string): Phase[] {
+export function readPhases(distPath: string): Phase[] {
   let names: string[];
+  let dist: string;
   try {
+    // One version of dist/ (a link a synth may swap meanwhile), resolved once so every file comes from it.
+    dist = fs.realpathSync(distPath);
     names = fs.readdirSync(dist).filter(f => /^\d{4}-.*\.k8s\.yaml$/.test(f)).sort();
   } catch (e: any) {
-    throw new Error(`cannot read ${dist}: ${e.message}; run \`npm run synth\` first`);
+    throw new Error(`cannot read ${distPath}: ${e.message}; run \`npm run synth\` first`);
   }
-  if (names.length === 0) throw new Error(`${dist} holds no NNNN-*.k8s.yaml files; run \`npm run synth\` first`);
+  if (names.length === 0) throw new Error(`${distPath} holds no NNNN-*.k8s.yaml files; run \`npm run synth\` first`);
   return names.map(f => {
     const file = path.join(dist, f);
     const objects = splitDocuments(fs.readFileSync(file, 'utf8')).map(text => {

@@ -1,39 +1,75 @@
 import { Step } from './deploy-plan';
 import { Kubectl } from './kubectl';
 
-/** How long a wait keeps retrying while what it waits for does not exist yet (kubectl wait fails at once then). */
-function retryWindowMs(step: Step): number {
-  const t = step.args.find(a => a.startsWith('--timeout='))?.slice('--timeout='.length);
-  if (step.args[0] !== 'wait' || !t) return 0;
-  return [...t.matchAll(/(\d+)(h|m|s)/g)].reduce((ms, [, n, u]) => ms + Number(n) * { h: 3_600_000, m: 60_000, s: 1000 }[u as 'h' | 'm' | 's'], 0);
+/** How the whole run is bounded. */
+export interface RunLimits {
+  /** The run's time limit, as the user gave it (`--timeout 20m`), for messages. */
+  readonly timeout: string;
+  /** The same in ms. */
+  readonly timeoutMs: number;
+  /** Pause between tries of a wait whose object does not exist yet. @default 2000 */
+  readonly retryDelayMs?: number;
 }
 
-/** Runs steps one by one, printing one line per step with the elapsed time; stops at the first failure. */
-export async function runSteps(steps: readonly Step[], kubectl: Kubectl, out: (s: string) => void, dryRun: boolean, retryDelayMs = 2000): Promise<boolean> {
+/** Margin a wait's own `--timeout` leaves before the runner kills it, so kubectl can report what it waited for. */
+const WAIT_MARGIN_MS = 2000;
+
+/** Milliseconds of a kubectl duration (`90s`, `5m`, `1h30m`). */
+export function durationMs(v: string): number {
+  return [...v.matchAll(/(\d+)(h|m|s)/g)].reduce((ms, [, n, u]) => ms + Number(n) * { h: 3_600_000, m: 60_000, s: 1000 }[u as 'h' | 'm' | 's'], 0);
+}
+
+const NOT_YET = /no matching resources found|NotFound|not found/i;
+/** kubectl's refusal to map a kind the server does not serve: on delete, it means no object of that kind exists. */
+const UNMAPPED = /resource mapping not found for name: "[^"]*" namespace: "[^"]*" from "[^"]*": no matches for kind "[^"]*" in version "[^"]*"\s*ensure CRDs are installed first/g;
+/** What is left of kubectl's stderr once its refusals to map are removed (with the `error:`, `[`, `,` it joins them with). */
+const besidesUnmapped = (stderr: string) => stderr.replace(UNMAPPED, '').replace(/error:|[[\],\s]/g, '');
+
+/**
+ * Runs steps one by one, printing one line per step with the elapsed time; stops at the first failure. Every kubectl
+ * call gets what is left of the run's time limit: waits as their `--timeout`, and any call that outlives it is killed.
+ */
+export async function runSteps(steps: readonly Step[], kubectl: Pick<Kubectl, 'run' | 'display'>, out: (s: string) => void, dryRun: boolean, limits: RunLimits): Promise<boolean> {
   const started = Date.now();
+  const deadline = started + limits.timeoutMs;
+  const retryDelayMs = limits.retryDelayMs ?? 2000;
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s]`;
+  const argsFor = (step: Step, leftMs: number) =>
+    (step.bounded ? [...step.args, `--timeout=${Math.max(1, Math.floor((leftMs - WAIT_MARGIN_MS) / 1000))}s`] : step.args);
   for (const [i, step] of steps.entries()) {
+    const command = (args: readonly string[]) => `${kubectl.display(args)}${step.input !== undefined ? ` < (${step.source ?? 'objects from dist/'})` : ''}`;
     const n = `${String(i + 1).padStart(2)}/${steps.length}`;
     if (dryRun) {
-      out(`${n} ${step.title}\n      $ ${kubectl.display(step.args)}${step.input !== undefined ? ' <<< (the objects above, from dist/)' : ''}\n`);
+      const shown = step.bounded ? [...step.args, `--timeout=<what is left of ${limits.timeout}>`] : step.args;
+      out(`${n} ${step.title}\n      $ ${command(shown)}\n`);
       continue;
     }
-    const deadline = Date.now() + retryWindowMs(step);
-    let result = await kubectl.run(step.args, step.input);
-    // A wait issued right after an apply may find nothing yet (an EndpointSlice not created): try again until the timeout.
-    while (result.code !== 0 && /no matching resources found|NotFound|not found/i.test(result.stderr) && Date.now() + retryDelayMs < deadline) {
-      await new Promise(r => setTimeout(r, retryDelayMs));
-      result = await kubectl.run(step.args, step.input);
-    }
-    if (result.code !== 0) {
-      const timedOut = /timed out|timeout/i.test(result.stderr);
-      out(`${stamp()} ${n} FAILED: ${step.title}\n`);
-      out(`  ${timedOut ? 'gave up waiting' : 'kubectl failed'}: ${kubectl.display(step.args)}\n`);
-      if (result.stderr.trim()) out(`  ${result.stderr.trim().split('\n').join('\n  ')}\n`);
+    const fail = (lines: string[]) => {
+      out(`${stamp()} ${n} FAILED: ${step.title}\n${lines.map(l => `  ${l.split('\n').join('\n  ')}\n`).join('')}`);
       if (step.inspect) out(`  inspect with: ${step.inspect}\n`);
       return false;
+    };
+    let args = argsFor(step, deadline - Date.now());
+    if (Date.now() >= deadline) return fail([`--timeout ${limits.timeout} ran out before this step: ${command(args)}`]);
+    let result = await kubectl.run(args, step.input, deadline - Date.now());
+    // A wait issued right after an apply may find nothing yet (an EndpointSlice not created): try again until the deadline.
+    while (!result.killed && result.code !== 0 && args[0] === 'wait' && NOT_YET.test(result.stderr) && Date.now() + retryDelayMs < deadline) {
+      await new Promise(r => setTimeout(r, retryDelayMs));
+      args = argsFor(step, deadline - Date.now());
+      result = await kubectl.run(args, step.input, deadline - Date.now());
     }
-    out(`${stamp()} ${n} ok: ${step.title}\n`);
+    if (result.killed) {
+      return fail([`killed when --timeout ${limits.timeout} ran out (${((Date.now() - started) / 1000).toFixed(1)} s in), still running: ${command(args)}`,
+        ...(result.stderr.trim() ? [result.stderr.trim()] : [])]);
+    }
+    const stderr = result.stderr.trim();
+    const unmapped = args[0] === 'delete' ? (stderr.match(UNMAPPED) ?? []).length : 0;
+    const onlyUnmapped = unmapped > 0 && besidesUnmapped(stderr) === '';
+    if (result.code !== 0 && !onlyUnmapped) {
+      const timedOut = args[0] === 'wait' && /timed out/i.test(stderr);
+      return fail([`${timedOut ? 'gave up waiting' : 'kubectl failed'}: ${command(args)}`, ...(stderr ? [stderr] : [])]);
+    }
+    out(`${stamp()} ${n} ok: ${step.title}${onlyUnmapped ? ` (${unmapped} of kinds the cluster does not serve: none exist)` : ''}\n`);
   }
   return true;
 }

@@ -25,6 +25,11 @@ export interface SmokeOptions {
   readonly slack?: number;
   /** Timeout of each request. @default 10000 */
   readonly timeoutMs?: number;
+  /**
+   * Largest response body read, in bytes: past it the rest is drained unread and the verdict says so, so memory
+   * stays bounded whatever the server sends. @default 67108864 (64 MiB; a chat completion is a few KiB)
+   */
+  readonly maxBodyBytes?: number;
   /** Receives one line per request and the verdict. @default - discarded */
   readonly log?: (line: string) => void;
 }
@@ -45,15 +50,15 @@ export const SMOKE_DEFAULTS = {
   requests: 30,
   slack: 2,
   timeoutMs: 10_000,
+  maxBodyBytes: 64 << 20,
 } as const;
-
-/** A response body larger than this is not a chat completion; reading stops there rather than buffering it all. */
-const MAX_BODY_BYTES = 1 << 20;
 
 interface Reply {
   readonly status: number;
   /** `usage.total_tokens` when the body is JSON carrying a positive number there. */
   readonly tokens?: number;
+  /** Why a 200 has no `tokens`, in words: `has no usage.total_tokens`, `is not valid JSON (...)`, ... */
+  readonly problem?: string;
 }
 
 /**
@@ -83,7 +88,7 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
   const target = new URL(base.href);
   target.pathname = base.pathname.replace(/\/+$/, '') + (o.path ?? SMOKE_DEFAULTS.path).replace(/^\/?/, '/');
   const body = JSON.stringify({ model: o.model ?? SMOKE_DEFAULTS.model, messages: [{ role: 'user', content: 'Hello' }] });
-  const client = new ChatClient(target, o.host, body, o.timeoutMs ?? SMOKE_DEFAULTS.timeoutMs);
+  const client = new ChatClient(target, o.host, body, o.timeoutMs ?? SMOKE_DEFAULTS.timeoutMs, o.maxBodyBytes ?? SMOKE_DEFAULTS.maxBodyBytes);
 
   try {
     // 1. One request: does the route answer, and does the response carry the tokens the budget is charged with?
@@ -101,9 +106,12 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
       return finish(false, `FAIL: the first request answered ${first.status}, not 200${firstStatusHint(first.status, o.host)}`);
     }
     if (first.tokens === undefined) {
-      return finish(false, 'FAIL: response has no usage.total_tokens: agentgateway cannot count tokens, so no token budget can apply');
+      return finish(false, first.problem === NO_USAGE
+        ? 'FAIL: response has no usage.total_tokens: agentgateway cannot count tokens, so no token budget can apply'
+        : `FAIL: the first response ${first.problem}, so its usage.total_tokens could not be read`);
     }
     const perRequest = first.tokens;
+    /** The most requests (the first one included) the budget lets through: one number for the verdict and its text. */
     const allowed = Math.ceil(o.budgetTokens / perRequest) + slack;
     let used = perRequest;
     log(`  #1  200  ${perRequest} tokens (${used} used of ${o.budgetTokens})`);
@@ -131,8 +139,8 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
         log(`  #${n}  429  rate limited`);
       } else if (reply.status === 200) {
         if (reply.tokens === undefined) {
-          log(`  #${n}  200  no usage.total_tokens`);
-          failures.push(`request #${n} answered 200 without usage.total_tokens`);
+          log(`  #${n}  200  response ${reply.problem}`);
+          failures.push(`request #${n} answered 200, but the response ${reply.problem}`);
           continue;
         }
         used += reply.tokens;
@@ -151,7 +159,7 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
     if (failures.length > 0) {
       return finish(false, `FAIL: ${failures.join('; ')}`, firstLimitedAt);
     }
-    if (firstLimitedAt === undefined && total < allowed) {
+    if (firstLimitedAt === undefined && total <= allowed) {
       // Too few requests to exhaust the budget: the absence of a 429 proves nothing either way.
       return finish(false, `FAIL: inconclusive: no 429 in ${total} requests, but the token budget of ${o.budgetTokens} may let up to ${allowed} pass (${perRequest} tokens each): send a larger burst`);
     }
@@ -161,8 +169,8 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
     const answered = firstLimitedAt - 1;
     // No failure means every request before the first 429 answered 200 with its tokens.
     const tokensBefore = tokens.slice(0, answered).reduce<number>((s, t) => s + (t ?? 0), 0);
-    if (firstLimitedAt > allowed) {
-      return finish(false, `FAIL: the first 429 came at request #${firstLimitedAt}, later than the token budget of ${o.budgetTokens} allows (${limit})`, firstLimitedAt);
+    if (answered > allowed) {
+      return finish(false, `FAIL: ${answered} requests answered before the first 429 (at request #${firstLimitedAt}), more than the token budget of ${o.budgetTokens} allows (${limit})`, firstLimitedAt);
     }
     const refillNote = refills > 0 ? `; ${refills} later request${refills === 1 ? '' : 's'} answered 200 as the bucket refilled` : '';
     return finish(true, `PASS: ${answered} request${answered === 1 ? '' : 's'} answered (${tokensBefore} tokens), then 429 at request #${firstLimitedAt} (limit allows at most ${allowed})${refillNote}`, firstLimitedAt);
@@ -188,7 +196,7 @@ class ChatClient {
   private readonly agent: http.Agent;
 
   constructor(private readonly url: URL, private readonly host: string | undefined, private readonly body: string,
-    private readonly timeoutMs: number) {
+    private readonly timeoutMs: number, private readonly maxBodyBytes: number) {
     this.agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true, servername: host }) : new http.Agent({ keepAlive: true });
   }
 
@@ -204,14 +212,17 @@ class ChatClient {
       const req = lib.request(this.url, { method: 'POST', headers, agent: this.agent }, res => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const max = this.maxBodyBytes;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size <= MAX_BODY_BYTES) chunks.push(c);
+          // Past the limit the body is drained unread (the connection stays usable); the reply says it was not read.
+          if (size <= max) chunks.push(c);
         });
         res.on('end', () => {
           clearTimeout(timer);
-          const tokens = res.statusCode === 200 ? totalTokens(Buffer.concat(chunks).toString('utf8')) : undefined;
-          resolve({ status: res.statusCode ?? 0, tokens });
+          if (res.statusCode !== 200) return resolve({ status: res.statusCode ?? 0 });
+          if (size > max) return resolve({ status: 200, problem: `body is larger than ${formatBytes(max)} (${formatBytes(size)}), where smoke stops reading` });
+          resolve({ status: 200, ...totalTokens(Buffer.concat(chunks).toString('utf8')) });
         });
         res.on('error', fail);
         // A connection cut mid-body (or by the timeout) ends without 'end'; settling twice is harmless.
@@ -233,12 +244,21 @@ class ChatClient {
   }
 }
 
-/** `usage.total_tokens` of a chat-completion body, if it is a positive number. */
-function totalTokens(text: string): number | undefined {
+const NO_USAGE = 'has no usage.total_tokens';
+
+/** `usage.total_tokens` of a chat-completion body if it is a positive number, else why not. */
+function totalTokens(text: string): { tokens: number } | { problem: string } {
+  let body: any;
   try {
-    const t = JSON.parse(text)?.usage?.total_tokens;
-    return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : undefined;
-  } catch {
-    return undefined;
+    body = JSON.parse(text);
+  } catch (e: any) {
+    return { problem: `is not valid JSON (${e.message})` };
   }
+  const t = body?.usage?.total_tokens;
+  if (t === undefined) return { problem: NO_USAGE };
+  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? { tokens: t } : { problem: `has usage.total_tokens ${JSON.stringify(t)}, not a positive number` };
+}
+
+function formatBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(n % (1 << 20) === 0 ? 0 : 1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KiB` : `${n} bytes`;
 }

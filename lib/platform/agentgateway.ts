@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { Namespace } from '../app/namespace';
+import { Namespace } from '../shared/namespace';
 import { AGENTGATEWAY_CRDS, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { AgentgatewayControlPlane, AgentgatewayControlPlaneProps, DEFAULT_AGENTGATEWAY_NAMESPACE } from './agentgateway-control-plane';
 import { UpstreamManifest } from './upstream-manifest';
 
-/** Props for {@link Agentgateway}. */
-export interface AgentgatewayProps extends AgentgatewayControlPlaneProps {
+/** What can be set on {@link Agentgateway} (all but where its files are read from). */
+export interface AgentgatewayOptions extends AgentgatewayControlPlaneProps {
   /**
    * Install the four agentgateway CRDs (AgentgatewayBackend, AgentgatewayModel, AgentgatewayParameters,
    * AgentgatewayPolicy). Turn off when the `agentgateway-crds` chart manages them.
@@ -18,6 +18,10 @@ export interface AgentgatewayProps extends AgentgatewayControlPlaneProps {
    * @default true
    */
   readonly createNamespace?: boolean;
+}
+
+/** Props for {@link Agentgateway}. */
+export interface AgentgatewayProps extends AgentgatewayOptions {
   /**
    * Where upstream files are read from.
    * @default UpstreamResolver.default()

@@ -3,8 +3,12 @@ import { CERT_MANAGER_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { UpstreamManifest } from './upstream-manifest';
 
+/** What can be set on {@link CertManager} (all but where its files are read from). */
+export interface CertManagerOptions {
+}
+
 /** Props for {@link CertManager}. */
-export interface CertManagerProps {
+export interface CertManagerProps extends CertManagerOptions {
   /**
    * Where upstream files are read from.
    * @default UpstreamResolver.default()

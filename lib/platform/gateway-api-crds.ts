@@ -11,8 +11,8 @@ export enum GatewayApiChannel {
   EXPERIMENTAL = 'experimental',
 }
 
-/** Props for {@link GatewayApiCrds}. */
-export interface GatewayApiCrdsProps {
+/** What can be set on {@link GatewayApiCrds} (all but where its files are read from). */
+export interface GatewayApiCrdsOptions {
   /**
    * Which channel's CRDs to install (`config/crd/<channel>/` at the tag).
    * @default GatewayApiChannel.STANDARD
@@ -24,6 +24,10 @@ export interface GatewayApiCrdsProps {
    * @default true
    */
   readonly safeUpgradesPolicy?: boolean;
+}
+
+/** Props for {@link GatewayApiCrds}. */
+export interface GatewayApiCrdsProps extends GatewayApiCrdsOptions {
   /**
    * Where upstream files are read from.
    * @default UpstreamResolver.default()

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { Namespace } from '../app/namespace';
-import { KServeIngressSettings } from '../app/inference-service';
+import { Namespace } from '../shared/namespace';
+import { KServeIngressSettings } from '../shared/kserve-conventions';
 import { KSERVE_CLUSTER_RESOURCES, KSERVE_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../validation';
+import { HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { RawDocument, UpstreamManifest } from './upstream-manifest';
 
 /** How KServe deploys an InferenceService that has no `serving.kserve.io/deploymentMode` annotation. */
@@ -84,8 +84,8 @@ const GUIDE_INGRESS = {
   localGatewayService: '',
 } as const;
 
-/** Props for {@link KServe}. */
-export interface KServeProps {
+/** What can be set on {@link KServe} (all but where its files are read from). */
+export interface KServeOptions {
   /**
    * Deployment mode for InferenceServices without an annotation (`deploy.defaultDeploymentMode`).
    * @default KServeDeploymentMode.STANDARD
@@ -107,6 +107,10 @@ export interface KServeProps {
    * @default true
    */
   readonly createNamespace?: boolean;
+}
+
+/** Props for {@link KServe}. */
+export interface KServeProps extends KServeOptions {
   /**
    * Where upstream files are read from.
    * @default UpstreamResolver.default()

@@ -1,12 +1,17 @@
 import { Construct } from 'constructs';
+import { DocumentFacts, documentFacts } from '../shared/yaml-text';
+import { ensureUniqueObjects } from '../shared/unique-objects';
 import { UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { documentFacts } from '../yaml-text';
+import { UpstreamObject } from './upstream-object';
 
-/** One document of an upstream manifest: its exact text, or an object we changed and re-emit. */
-export type ManifestDocument =
-  | { readonly raw: string }
-  | { readonly object: Record<string, any> };
+/** One document of an upstream manifest: its exact text and, when it holds an object, that object's construct. */
+export interface ManifestDocument {
+  /** The document's exact text (comments and formatting included). */
+  readonly raw: string;
+  /** The object, unless the document holds only comments. */
+  readonly object?: UpstreamObject;
+}
 
 /** Props for {@link UpstreamManifest}. */
 export interface UpstreamManifestProps {
@@ -36,9 +41,10 @@ export interface RawDocument {
 }
 
 /**
- * An upstream YAML file included in a chart's output byte for byte (like cdk8s `Include`, without the
- * parse-and-re-emit round trip, which is slow on megabytes and can change what kubectl reads: YAML 1.1 scalars,
- * big numbers, octal-looking strings). Only documents that a `transform` replaces are emitted from objects.
+ * A pinned upstream YAML file in a chart, like cdk8s `Include`: every document becomes an ApiObject child
+ * ({@link UpstreamObject}), so plain `app.synth()` emits it. This project's own renderer instead copies each
+ * unchanged document byte for byte, which is faster on megabytes and keeps every scalar exactly as upstream wrote
+ * it; only documents that a `transform` replaced (or that have JSON patches) are emitted from objects.
  */
 export class UpstreamManifest extends Construct {
   /** The documents, in upstream order. */
@@ -48,13 +54,31 @@ export class UpstreamManifest extends Construct {
 
   constructor(scope: Construct, id: string, props: UpstreamManifestProps) {
     super(scope, id);
+    ensureUniqueObjects(this);
     this.artifact = props.artifact;
     const text = (props.resolver ?? UpstreamResolver.default()).readText(props.artifact);
+    const ids = new Set<string>();
     this.documents = splitDocuments(text).map(raw => {
-      const replaced = props.transform?.(describe(raw));
-      return replaced ? { object: replaced } : { raw };
+      const facts = documentFacts(raw);
+      if (facts.kind === undefined) return { raw };
+      const replaced = props.transform?.({ text: raw, kind: facts.kind, name: facts.name });
+      return { raw, object: new UpstreamObject(this, uniqueId(ids, facts), raw, facts, replaced) };
     });
   }
+
+  /** The objects, in upstream order. */
+  public get apiObjects(): UpstreamObject[] {
+    return this.documents.flatMap(d => (d.object ? [d.object] : []));
+  }
+}
+
+/** `name[-kind][-namespace]`, as cdk8s `Include` names its children; a repeat gets a counter (and is reported as a duplicate object). */
+function uniqueId(ids: Set<string>, facts: DocumentFacts): string {
+  const base = [facts.name ?? 'object', facts.kind?.toLowerCase(), facts.namespace].filter(x => x).join('-');
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+  ids.add(id);
+  return id;
 }
 
 /** Splits a multi-document YAML text at `---` lines, dropping documents that hold only blank lines. */
@@ -62,9 +86,4 @@ export function splitDocuments(text: string): string[] {
   return text.split(/^---[ \t]*(?:#.*)?\r?\n/m)
     .filter(doc => doc.trim().length > 0)
     .map(doc => (doc.endsWith('\n') ? doc : `${doc}\n`));
-}
-
-function describe(text: string): RawDocument {
-  const { kind, name } = documentFacts(text);
-  return { text, kind, name };
 }

@@ -60,6 +60,22 @@ export class UpstreamMissingError extends Error {
  *
  * Reads are synchronous so constructs can use them; downloads are asynchronous, so CLIs call `ensure()` first.
  */
+/**
+ * `../shared/upstream` beside this project's checkout, if there is one: found from the checkout's root (the nearest
+ * directory above this file with a package.json, whether running from the sources or from `build/`). An installed
+ * copy of the package (under node_modules) has no such neighbour.
+ */
+function siblingMirror(): string | undefined {
+  if (__dirname.split(path.sep).includes('node_modules')) return undefined;
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) {
+      const sibling = path.resolve(dir, '..', 'shared', 'upstream');
+      return fs.existsSync(sibling) ? sibling : undefined;
+    }
+  }
+  return undefined;
+}
+
 export class UpstreamResolver {
   /** A resolver configured from `UPSTREAM_MIRROR`, `UPSTREAM_CACHE` and `UPSTREAM_OFFLINE`. */
   public static fromEnv(env: NodeJS.ProcessEnv = process.env): UpstreamResolver {
@@ -76,8 +92,8 @@ export class UpstreamResolver {
    */
   public static default(): UpstreamResolver {
     if (!defaultResolver) {
-      const sibling = path.resolve(__dirname, '..', '..', '..', 'shared', 'upstream');
-      const env = process.env.UPSTREAM_MIRROR || !fs.existsSync(sibling) ? process.env : { ...process.env, UPSTREAM_MIRROR: sibling };
+      const sibling = siblingMirror();
+      const env = process.env.UPSTREAM_MIRROR || !sibling ? process.env : { ...process.env, UPSTREAM_MIRROR: sibling };
       defaultResolver = UpstreamResolver.fromEnv(env);
     }
     return defaultResolver;

@@ -1,6 +1,5 @@
-import {
-  AGENTGATEWAY_CRDS, CERT_MANAGER_MANIFEST, GATEWAY_API_STANDARD, KSERVE_MANIFEST, UpstreamArtifact,
-} from '../upstream/artifacts';
+import { UpstreamArtifact } from '../upstream/artifacts';
+import { PLATFORM_COMPONENTS } from '../upstream/components';
 import { UpstreamResolver } from '../upstream/resolver';
 import { ValidationCache } from './cache';
 import { parsedPin } from './documents';
@@ -21,9 +20,7 @@ export interface CrdSummary {
 }
 
 /** The pinned files whose CRDs the validator knows without seeing them in the input. */
-export const PINNED_CRD_SOURCES: readonly UpstreamArtifact[] = [
-  ...GATEWAY_API_STANDARD, ...AGENTGATEWAY_CRDS, CERT_MANAGER_MANIFEST, KSERVE_MANIFEST,
-];
+export const PINNED_CRD_SOURCES: readonly UpstreamArtifact[] = PLATFORM_COMPONENTS.flatMap(c => c.schemaArtifacts);
 
 /** Extracts the summary of a CustomResourceDefinition object (apiextensions.k8s.io/v1). */
 export function summarizeCrd(crd: any, source: string, digest?: string): CrdSummary | undefined {

@@ -1,12 +1,13 @@
 /**
  * Findings about objects together rather than one at a time: duplicates, references between objects (with what
- * controllers create at runtime), security and agentgateway pitfalls.
+ * controllers create at runtime), security, agentgateway pitfalls and tenant budgets.
  */
 import * as path from 'path';
 import { Finding } from './findings';
 import { pitfallIssues, pitfallMessage } from './pitfalls';
 import { checkReferences, KnownObject, runtimeObjects } from './references';
 import { securityIssues, securityMessage } from './security';
+import { tenantBudgetFindings } from './tenant-budgets';
 
 /** Every cross-object finding among `known`; `isNamespaced` says whether a kind is namespaced, when it is known. */
 export function crossObjectFindings(known: readonly KnownObject[], isNamespaced: (o: KnownObject) => boolean | undefined): Finding[] {
@@ -22,6 +23,7 @@ export function crossObjectFindings(known: readonly KnownObject[], isNamespaced:
   for (const issue of guarded(() => pitfallIssues(everything), findings, 'agentgateway')) {
     findings.push({ ...at(issue.at), path: issue.path, message: pitfallMessage(issue), severity: 'warning', rule: issue.rule.id });
   }
+  findings.push(...guarded(() => tenantBudgetFindings(everything), findings, 'tenant budget'));
   return findings;
 }
 

@@ -25,10 +25,12 @@ export interface RawInputDocument {
 
 const YAML_FILE = /\.(ya?ml|json)$/i;
 
-/** Expands files and directories (recursively, sorted) into the YAML/JSON files to read. */
+/**
+ * Expands files and directories into the YAML/JSON files to read, sorted. A directory is read as `kubectl apply -f DIR`
+ * reads it: its own files, not its subdirectories (dist/gitops/ holds copies of dist/'s files, for kustomize).
+ */
 export function listInputFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
-  const seenDirs = new Set<string>();
   const visit = (p: string, given: boolean) => {
     let stat: fs.Stats;
     try {
@@ -37,10 +39,7 @@ export function listInputFiles(paths: readonly string[]): string[] {
       throw new CannotRunError(`cannot read ${p}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
     }
     if (stat.isDirectory()) {
-      // A symlink back to a parent would recurse forever: each real directory is read once.
-      const real = fs.realpathSync(p);
-      if (seenDirs.has(real)) return;
-      seenDirs.add(real);
+      if (!given) return;
       for (const entry of fs.readdirSync(p).sort()) {
         if (entry.startsWith('.')) continue;
         visit(path.join(p, entry), false);

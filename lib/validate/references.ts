@@ -5,7 +5,7 @@
  * count as present.
  */
 
-import { KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../kserve-conventions';
+import { KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
 
 /** An object of the input, as far as reference checks need it. */
 export interface KnownObject {

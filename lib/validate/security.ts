@@ -3,7 +3,7 @@
  * `--strict`. Objects that are byte for byte from a pinned upstream release are left to their upstream: only what
  * this input defines (or makes KServe generate) is judged.
  */
-import { predictorPodLabels } from '../kserve-conventions';
+import { predictorPodLabels } from '../shared/kserve-conventions';
 import { list, ObjectIndex, push } from './object-index';
 import { KnownObject, selects } from './references';
 

@@ -4,17 +4,17 @@
  */
 import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { isDns1123Label, isDns1123Subdomain } from '../validation';
+import { isDns1123Label, isDns1123Subdomain } from '../shared/validation';
 import { BuiltinSchemas } from './builtin-schemas';
 import { ValidationCache } from './cache';
 import type { CelRules } from './cel';
-import { CrdSchemas, CrdSummary, summarizeCrd } from './crd-schemas';
+import { CrdSchemas, summarizeCrd } from './crd-schemas';
 import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
-import { Finding, jsonPath, Severity } from './findings';
+import { Finding, jsonPath } from './findings';
 import { crossObjectFindings } from './cross-object';
 import { KnownObject, REFERENCE_KINDS } from './references';
-import { cloneJson, own } from './own';
-import { createHash } from 'crypto';
+import { own } from './own';
+import { CLUSTER_SCOPED_BUILTINS, DocumentVerdict, isBuildConfig, isCrd, sha256, withSafeObject } from './verdict';
 
 /** Options for {@link validatePaths}. */
 export interface ValidateOptions {
@@ -53,25 +53,6 @@ export interface ValidationResult {
   /** No errors (and, under `strict`, no warnings). */
   readonly ok: boolean;
 }
-
-/** A verdict on one document, without its location: what the per-pin cache stores. */
-interface DocumentVerdict {
-  readonly apiVersion?: string;
-  readonly kind?: string;
-  readonly namespace?: string;
-  readonly name?: string;
-  readonly object?: any;
-  readonly crd?: CrdSummary;
-  readonly findings: { path: string; message: string; rule: string; severity: Severity; line?: number }[];
-}
-
-const CLUSTER_SCOPED_BUILTINS = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
-  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'APIService',
-  'CSIDriver', 'CSINode', 'VolumeAttachment', 'RuntimeClass', 'IngressClass', 'CertificateSigningRequest',
-  'FlowSchema', 'PriorityLevelConfiguration', 'ClusterTrustBundle', 'IPAddress', 'ServiceCIDR',
-]);
 
 /** The engine: schemas, CEL and caches, reusable across calls in one process. */
 export class Validator {
@@ -311,24 +292,6 @@ export class Validator {
     this.cache.set(key, hashes);
     return hashes;
   }
-}
-
-// kustomization.yaml files (dist/gitops/) configure a build; they are not applied to the cluster.
-function isBuildConfig(o: any): boolean {
-  return typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.config.k8s.io/');
-}
-
-function isCrd(o: any): boolean {
-  return o?.kind === 'CustomResourceDefinition' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('apiextensions.k8s.io/');
-}
-
-// A verdict read back from the cache (JSON.parse) gets its object as null-prototype maps again, like fresh input.
-function withSafeObject(verdict: DocumentVerdict): DocumentVerdict {
-  return verdict.object === undefined ? verdict : { ...verdict, object: cloneJson(verdict.object) };
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Validates files and directories with a fresh engine: the library entry point. */

@@ -1,8 +1,13 @@
 /** Helpers shared by the Kubernetes CEL libraries: scalar type shorthands and a string-keyed memo. */
 import { CelScalar, listType } from '@bufbuild/cel';
 
-export const { INT, DOUBLE, BOOL, STRING, DYN } = CelScalar;
-export const LIST = listType(DYN);
+// Typed through `typeof` so the emitted declarations can name them (the library types use a private symbol).
+export const INT: typeof CelScalar.INT = CelScalar.INT;
+export const DOUBLE: typeof CelScalar.DOUBLE = CelScalar.DOUBLE;
+export const BOOL: typeof CelScalar.BOOL = CelScalar.BOOL;
+export const STRING: typeof CelScalar.STRING = CelScalar.STRING;
+export const DYN: typeof CelScalar.DYN = CelScalar.DYN;
+export const LIST: ReturnType<typeof listType<typeof CelScalar.DYN>> = listType(DYN);
 
 export function memoize<T>(compute: (key: string) => T): (key: string) => T {
   const cache = new Map<string, T>();

@@ -1,6 +1,8 @@
-import { k8s } from 'cdk8s-plus-28';
+import { ApiObject } from 'cdk8s';
+import { clusterScoped } from './cluster-scoped';
 import { Construct } from 'constructs';
-import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../validation';
+import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from './validation';
+import { ensureUniqueObjects } from './unique-objects';
 
 /** Props for {@link Namespace}. */
 export interface NamespaceProps {
@@ -20,15 +22,18 @@ export class Namespace extends Construct {
   /** Labels. */
   public readonly labels: Readonly<Record<string, string>>;
   /** The generated Namespace object. */
-  public readonly apiObject: k8s.KubeNamespace;
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: NamespaceProps) {
     super(scope, id);
+    ensureUniqueObjects(this);
     this.name = props.name;
     this.labels = { ...props.labels };
     new PropErrors('Namespace', this).check(isDns1123Label(this.name), 'name', this.name, DNS1123_LABEL_RULE).throwIfAny();
-    this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: this.name, ...(props.labels ? { labels: { ...props.labels } } : {}) },
-    });
+    this.apiObject = clusterScoped(new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: this.name, ...(Object.keys(this.labels).length > 0 ? { labels: { ...this.labels } } : {}) },
+    }));
   }
 }

@@ -12,6 +12,33 @@ export const KSERVE_INGRESS_DEFAULTS = {
   disableIngressCreation: false,
 } as const;
 
+/** KServe's ingress settings that shape the names and hosts it generates. */
+export interface KServeIngressSettings {
+  /**
+   * `ingress.ingressDomain`: the domain of generated hostnames.
+   * @default 'example.com'
+   */
+  readonly ingressDomain?: string;
+  /**
+   * `ingress.domainTemplate`: how KServe names an InferenceService's external host. Supports `{{ .Name }}`,
+   * `{{ .Namespace }}` and `{{ .IngressDomain }}`.
+   * @default '{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}'
+   */
+  readonly domainTemplate?: string;
+  /**
+   * `ingress.urlScheme` of the status URL.
+   * @default 'http'
+   */
+  readonly urlScheme?: string;
+}
+
+/** KServe v0.20.0 defaults of the settings above (`config/configmap/inferenceservice.yaml`, ingress JSON). */
+export const KSERVE_DEFAULT_INGRESS: Required<KServeIngressSettings> = {
+  ingressDomain: KSERVE_INGRESS_DEFAULTS.ingressDomain,
+  domainTemplate: KSERVE_INGRESS_DEFAULTS.domainTemplate,
+  urlScheme: KSERVE_INGRESS_DEFAULTS.urlScheme,
+};
+
 /** The label that names the InferenceService on its predictor pods (kserve@v0.20.0:pkg/constants InferenceServicePodLabelKey). */
 export const INFERENCE_SERVICE_POD_LABEL = 'serving.kserve.io/inferenceservice';
 

@@ -1,0 +1,276 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
+import { RateLimitAccess } from './rate-limit-access';
+import { RateLimitConfig, renderRateLimitConfig } from './rate-limit-config';
+import { RateLimitRedis, RateLimitRedisOptions, REDIS_PORT } from './rate-limit-redis';
+import {
+  checkWorkload, imageReference, resourceRequirements, restrictedContainer, restrictedPod, WorkloadResources,
+} from './rate-limit-workload';
+
+/**
+ * envoyproxy/ratelimit publishes commit tags only. This is the one Envoy Gateway v1.8.x pins
+ * (`global.images.ratelimit.image` in envoyproxy/gateway@v1.8.3:charts/gateway-helm/values.tmpl.yaml, as its
+ * release install.yaml renders it): commit 1e50889b (2026-06-05). It has per-descriptor `hits_addend` (#802,
+ * envoyproxy/ratelimit@38500fe), which agentgateway's token charge needs: a 0 there means "check only".
+ */
+export const DEFAULT_RATELIMIT_IMAGE = 'docker.io/envoyproxy/ratelimit:1e50889b';
+/** distroless `static-debian12:nonroot` (envoyproxy/ratelimit@1e50889b:Dockerfile): uid 65532. */
+const RATELIMIT_UID = 65532;
+
+/** The ports envoyproxy/ratelimit listens on (src/settings/settings.go: GRPC_PORT, PORT, DEBUG_PORT defaults). */
+export const RATELIMIT_PORTS = { grpc: 8081, http: 8080, debug: 6070 } as const;
+
+/** Where the config ConfigMap is mounted: `RUNTIME_ROOT/RUNTIME_SUBDIRECTORY/RUNTIME_APPDIRECTORY`. */
+const RUNTIME_ROOT = '/data';
+const RUNTIME_SUBDIRECTORY = 'ratelimit';
+
+/** Log levels the service accepts (logrus, src/settings/settings.go LOG_LEVEL). */
+export type RateLimitLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A rate-limit service a policy can send descriptors to: this stack's, or one running elsewhere. */
+export interface IRateLimitServiceRef {
+  /** Service name. */
+  readonly serviceName: string;
+  /** Service namespace. */
+  readonly serviceNamespace: string;
+  /** The Service port that carries Envoy's RateLimitService v3 gRPC. */
+  readonly grpcPort: number;
+}
+
+/** Props for {@link RateLimitService}. */
+export interface RateLimitServiceProps {
+  /**
+   * Namespace of every object; the construct creates it.
+   * @default 'ratelimit'
+   */
+  readonly namespace?: string;
+  /**
+   * Create the Namespace object.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Name of the ratelimit Deployment, Service, ServiceAccount and (with `-config`) ConfigMap.
+   * @default 'ratelimit'
+   */
+  readonly name?: string;
+  /**
+   * Configuration files, one per domain; more can be added with `addConfig()`.
+   * @default - none yet
+   */
+  readonly configs?: readonly RateLimitConfig[];
+  /**
+   * envoyproxy/ratelimit image by tag.
+   * @default 'docker.io/envoyproxy/ratelimit:1e50889b'
+   */
+  readonly image?: string;
+  /**
+   * Digest of the image (`sha256:…`). The hardened profile requires it, as it does for the model image.
+   * @default - none: pulled by tag
+   */
+  readonly imageDigest?: string;
+  /**
+   * Replicas of the (stateless) service; the counters are in Redis, so every replica sees the same budget.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Resources of the ratelimit container.
+   * @default - requests 100m / 128Mi, limits 1 / 512Mi
+   */
+  readonly resources?: WorkloadResources;
+  /**
+   * `LOG_LEVEL`.
+   * @default 'info'
+   */
+  readonly logLevel?: RateLimitLogLevel;
+  /**
+   * Service port for gRPC (the one a policy's `backendRef.port` names).
+   * @default 8081
+   */
+  readonly grpcPort?: number;
+  /**
+   * The Redis holding the counters.
+   * @default - `redis:7.4.6-alpine`, one replica, no persistence
+   */
+  readonly redis?: RateLimitRedisOptions;
+}
+
+const DEFAULT_RESOURCES: WorkloadResources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
+const LOG_LEVELS: readonly RateLimitLogLevel[] = ['debug', 'info', 'warn', 'error'];
+// ConfigMap keys: [-._a-zA-Z0-9]+ (k8s.io/apimachinery validation.IsConfigMapKey); one file per domain.
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * envoyproxy/ratelimit and its Redis, in their own namespace: the rate-limit service agentgateway's
+ * `rateLimit.global` sends descriptors to over Envoy's RateLimitService v3 gRPC protocol. Counting is shared by
+ * every proxy replica (unlike `rateLimit.local`, which each replica keeps for itself).
+ */
+export class RateLimitService extends Construct implements IRateLimitServiceRef {
+  /** A rate-limit service this app does not define. */
+  public static fromServiceAttributes(serviceName: string, serviceNamespace: string, grpcPort: number = RATELIMIT_PORTS.grpc): IRateLimitServiceRef {
+    return { serviceName, serviceNamespace, grpcPort };
+  }
+
+  public readonly serviceName: string;
+  public readonly serviceNamespace: string;
+  public readonly grpcPort: number;
+  /** The Namespace object, when created. */
+  public readonly namespaceObject?: ApiObject;
+  /** The config ConfigMap (`<name>-config`, one `<domain>.yaml` key per domain). */
+  public readonly configMap: ApiObject;
+  /** The ServiceAccount. */
+  public readonly serviceAccount: ApiObject;
+  /** The Deployment. */
+  public readonly deployment: ApiObject;
+  /** The Service. */
+  public readonly service: ApiObject;
+  /** The Redis. */
+  public readonly redis: RateLimitRedis;
+  private readonly configs = new Map<string, RateLimitConfig>();
+  private _access?: RateLimitAccess;
+
+  constructor(scope: Construct, id: string, props: RateLimitServiceProps = {}) {
+    super(scope, id);
+    const name = props.name ?? 'ratelimit';
+    this.serviceName = name;
+    this.serviceNamespace = props.namespace ?? 'ratelimit';
+    this.grpcPort = props.grpcPort ?? RATELIMIT_PORTS.grpc;
+    const image = props.image ?? DEFAULT_RATELIMIT_IMAGE;
+    const resources = props.resources ?? DEFAULT_RESOURCES;
+    const replicas = props.replicas ?? 1;
+    const logLevel = props.logLevel ?? 'info';
+
+    const errors = new PropErrors('RateLimitService', this)
+      .check(isDns1123Label(this.serviceNamespace), 'namespace', this.serviceNamespace, DNS1123_LABEL_RULE)
+      .check(isDns1123Label(name) && name.length <= 56, 'name', name, `${DNS1123_LABEL_RULE}, at most 56 characters (the Redis is "<name>-redis")`)
+      .check(isIntInRange(replicas, 1, 100), 'replicas', replicas, 'a whole number from 1 to 100')
+      .check(LOG_LEVELS.includes(logLevel), 'logLevel', logLevel, `one of ${LOG_LEVELS.join(', ')}`)
+      .check(isPort(this.grpcPort), 'grpcPort', this.grpcPort, 'a port from 1 to 65535');
+    checkWorkload(errors, '', image, props.imageDigest, resources);
+    errors.throwIfAny();
+
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'rate-limit-service' };
+    const metadata = { name, namespace: this.serviceNamespace, labels };
+    if (props.createNamespace ?? true) {
+      this.namespaceObject = new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.serviceNamespace } });
+    }
+    this.redis = new RateLimitRedis(this, 'Redis', { ...props.redis, name: `${name}-redis`, namespace: this.serviceNamespace });
+
+    const configMapName = `${name}-config`;
+    this.configMap = new ApiObject(this, 'Config', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...metadata, name: configMapName },
+      data: Lazy.any({ produce: () => Object.fromEntries([...this.configs.keys()].sort().map(d => [`${d}.yaml`, renderRateLimitConfig(this.configs.get(d)!)])) }),
+    });
+    for (const config of props.configs ?? []) this.addConfig(config);
+
+    this.serviceAccount = new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false });
+    this.service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1', kind: 'Service', metadata,
+      spec: {
+        selector: labels,
+        ports: [
+          { name: 'grpc', port: this.grpcPort, protocol: 'TCP', targetPort: 'grpc' },
+          { name: 'http', port: RATELIMIT_PORTS.http, protocol: 'TCP', targetPort: 'http' },
+        ],
+      },
+    });
+    const healthcheck = { httpGet: { path: '/healthcheck', port: 'http' } };
+    this.deployment = new ApiObject(this, 'Deployment', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata,
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: name,
+            ...restrictedPod(RATELIMIT_UID),
+            containers: [{
+              name: 'ratelimit',
+              image: imageReference(image, props.imageDigest),
+              command: ['/bin/ratelimit'],
+              env: Object.entries({
+                LOG_LEVEL: logLevel,
+                LOG_FORMAT: 'json',
+                USE_STATSD: 'false',
+                REDIS_SOCKET_TYPE: 'tcp',
+                REDIS_URL: `${this.redis.serviceName}:${REDIS_PORT}`,
+                RUNTIME_ROOT,
+                RUNTIME_SUBDIRECTORY,
+                RUNTIME_APPDIRECTORY: 'config',
+                // A ConfigMap volume swaps a `..data` symlink on update: watch the files, skip the dot entries.
+                RUNTIME_WATCH_ROOT: 'false',
+                RUNTIME_IGNOREDOTFILES: 'true',
+                GRPC_PORT: String(RATELIMIT_PORTS.grpc),
+                PORT: String(RATELIMIT_PORTS.http),
+                DEBUG_PORT: String(RATELIMIT_PORTS.debug),
+              }).map(([k, v]) => ({ name: k, value: v })),
+              ports: [
+                { name: 'grpc', containerPort: RATELIMIT_PORTS.grpc, protocol: 'TCP' },
+                { name: 'http', containerPort: RATELIMIT_PORTS.http, protocol: 'TCP' },
+                { name: 'debug', containerPort: RATELIMIT_PORTS.debug, protocol: 'TCP' },
+              ],
+              readinessProbe: { ...healthcheck, periodSeconds: 5, timeoutSeconds: 2 },
+              livenessProbe: { ...healthcheck, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2 },
+              resources: resourceRequirements(resources),
+              securityContext: restrictedContainer(RATELIMIT_UID),
+              volumeMounts: [{ name: 'config', mountPath: `${RUNTIME_ROOT}/${RUNTIME_SUBDIRECTORY}/config`, readOnly: true }],
+            }],
+            volumes: [{ name: 'config', configMap: { name: configMapName } }],
+          },
+        },
+      },
+    });
+  }
+
+  /** The domains configured so far. */
+  public get domains(): string[] {
+    return [...this.configs.keys()].sort();
+  }
+
+  /**
+   * Lets AgentgatewayPolicies in `namespace` name this Service as their `backendRef` (a ReferenceGrant in the
+   * Service's namespace).
+   */
+  public allowPoliciesFrom(namespace: string): void {
+    if (namespace !== this.serviceNamespace) this.access.allowPoliciesFrom(namespace);
+  }
+
+  /**
+   * Admits gRPC clients (the gateway's proxy pods) and shuts everyone else out with NetworkPolicies; until first
+   * called, none is emitted.
+   */
+  public admitClients(namespace: string, podLabels: Record<string, string>): void {
+    this.access.admitClients(namespace, podLabels);
+  }
+
+  private get access(): RateLimitAccess {
+    this._access ??= new RateLimitAccess(this, 'Access', {
+      serviceName: this.serviceName, namespace: this.serviceNamespace,
+      podLabels: this.service.toJson().spec.selector, redisPodLabels: this.redis.service.toJson().spec.selector, redisName: this.redis.serviceName,
+    });
+    return this._access;
+  }
+
+  /**
+   * Adds a domain's file unless the same file is already there (several policies built from one tenants description
+   * share it); a different file for the same domain is an error.
+   */
+  public addConfigOnce(config: RateLimitConfig): void {
+    const existing = this.configs.get(config.domain);
+    if (existing && renderRateLimitConfig(existing) === renderRateLimitConfig(config)) return;
+    this.addConfig(config);
+  }
+
+  /** Adds one domain's configuration file. Domains must be unique: the service refuses two files for one domain. */
+  public addConfig(config: RateLimitConfig): void {
+    const errors = new PropErrors('RateLimitService', this)
+      .check(CONFIG_MAP_KEY.test(config.domain) && config.domain.length <= 200, 'configs[].domain', config.domain,
+        'letters, digits, "-", "_" or "." (it names the file), at most 200 characters');
+    if (this.configs.has(config.domain)) errors.add(`configs[].domain ${JSON.stringify(config.domain)} is configured twice: give each configuration its own domain`);
+    errors.throwIfAny();
+    this.configs.set(config.domain, config);
+  }
+}
