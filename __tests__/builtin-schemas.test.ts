@@ -137,7 +137,7 @@ describe('BuiltinSchemas.validate reports what the API server rejects', () => {
   it('a wrong type: replicas as a string', () => {
     const d = deployment();
     d.spec.replicas = '3';
-    expect(schemas.validate(d)).toEqual([{ path: '.spec.replicas', message: 'Invalid value: expected integer, got string "3"' }]);
+    expect(schemas.validate(d)).toEqual([{ path: '.spec.replicas', message: 'Invalid value: expected integer, got string "3"', shape: true }]);
   });
 
   it('an unsupported enum value: Service port protocol "TCPP"', () => {
@@ -193,7 +193,7 @@ describe('BuiltinSchemas.validate reports what the API server rejects', () => {
     props.tags.items.maxLength = 'ten';
     props.labels.additionalProperties = 'yes';
     expect(schemas.validate(c)).toEqual([
-      { path: '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.tags.items.maxLength', message: 'Invalid value: expected integer, got string "ten"' },
+      { path: '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.tags.items.maxLength', message: 'Invalid value: expected integer, got string "ten"', shape: true },
       { path: '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.labels.additionalProperties', message: 'Invalid value: expected object or boolean, got string "yes"' },
     ]);
   });
@@ -204,7 +204,7 @@ describe('BuiltinSchemas.validate reports what the API server rejects', () => {
     c.livenessProbe.tcpSocket.port = true;
     c.resources.limits.memory = '1 gigabyte';
     expect(schemas.validate(d)).toEqual([
-      { path: '.spec.template.spec.containers[0].livenessProbe.tcpSocket.port', message: 'Invalid value: expected integer or string, got boolean true' },
+      { path: '.spec.template.spec.containers[0].livenessProbe.tcpSocket.port', message: 'Invalid value: expected integer or string, got boolean true', shape: true },
       {
         path: '.spec.template.spec.containers[0].resources.limits.memory',
         message: 'Invalid value: "1 gigabyte": quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'',
@@ -214,7 +214,7 @@ describe('BuiltinSchemas.validate reports what the API server rejects', () => {
 
   it('non-string ConfigMap data values, with keys containing dots quoted in the path', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { 'app.properties': 3 } };
-    expect(schemas.validate(cm)).toEqual([{ path: '.data["app.properties"]', message: 'Invalid value: expected string, got number 3' }]);
+    expect(schemas.validate(cm)).toEqual([{ path: '.data["app.properties"]', message: 'Invalid value: expected string, got number 3', shape: true }]);
   });
 
   it('Secret data that is not base64, without echoing the secret', () => {

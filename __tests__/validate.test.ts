@@ -120,3 +120,43 @@ describe('the validation cache', () => {
     expect(fs.readdirSync(dir)).not.toContain('0123456789abcdef');
   });
 });
+
+describe('verdicts on the input\'s own files', () => {
+  class RecordingCache extends ValidationCache {
+    readonly sets: string[] = [];
+    set(key: string, value: unknown): void {
+      this.sets.push(key);
+      super.set(key, value);
+    }
+  }
+
+  test('are cached per file, and a second run gives the same findings without judging again', () => {
+    const cacheDir = tmp();
+    const input = path.join(tmp(), 'models.yaml');
+    fs.copyFileSync(path.join(TEST_DIST, fs.readdirSync(TEST_DIST).find(f => f.endsWith('-models.k8s.yaml'))!), input);
+    const first = new RecordingCache(cacheDir);
+    const before = new Validator({ resolver: mirrorResolver(), cache: first }).validatePaths([input]).findings.map(formatFinding);
+    expect(first.sets.filter(k => k.startsWith('verdicts-'))).toHaveLength(1);
+
+    const second = new RecordingCache(cacheDir);
+    const after = new Validator({ resolver: mirrorResolver(), cache: second }).validatePaths([input]).findings.map(formatFinding);
+    expect(second.sets.filter(k => k.startsWith('verdicts-'))).toEqual([]);
+    expect(after).toEqual(before);
+    expect(after.some(f => /\[SEC00\d\]/.test(f))).toBe(true); // cross-object checks still see the cached objects
+  });
+
+  test('a changed CRD in the input is a different key: its custom resources are judged again', () => {
+    const dir = tmp();
+    const crd = (max: number) => ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: widgets.example.com}',
+      'spec:', '  group: example.com', '  names: {kind: Widget, plural: widgets}', '  scope: Namespaced', '  versions:',
+      '  - name: v1', '    served: true', '    storage: true', '    schema:', '      openAPIV3Schema:', '        type: object', '        properties:',
+      `          size: {type: integer, maximum: ${max}}`].join('\n');
+    fs.writeFileSync(path.join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: default}\nsize: 5\n');
+    const cache = new ValidationCache(tmp());
+    fs.writeFileSync(path.join(dir, 'crd.yaml'), crd(10));
+    expect(new Validator({ resolver: null, cache }).validatePaths([dir]).ok).toBe(true);
+    fs.writeFileSync(path.join(dir, 'crd.yaml'), crd(3));
+    expect(new Validator({ resolver: null, cache }).validatePaths([dir]).findings.map(f => f.message))
+      .toEqual(['Invalid value: 5: should be less than or equal to 3']);
+  });
+});

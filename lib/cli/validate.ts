@@ -33,7 +33,9 @@ export function runValidate(argv: readonly string[], out: (s: string) => void = 
     out(`${result.ok ? 'valid' : 'INVALID'}: ${result.objects} objects in ${result.files} files, ${errors} errors, ${warnings} warnings${strict ? ' (--strict: warnings fail)' : ''} (${ms.toFixed(0)} ms)\n`);
     return result.ok ? 0 : 1;
   } catch (e: any) {
-    err(`validate: ${e instanceof CannotRunError ? e.message : e.stack ?? e.message}\n`);
+    // A bug of ours is reported in one line too; VALIDATE_DEBUG=1 shows where it happened.
+    const detail = e instanceof CannotRunError ? e.message : `internal error: ${e?.message ?? e}${process.env.VALIDATE_DEBUG ? `\n${e?.stack}` : ' (VALIDATE_DEBUG=1 shows the stack)'}`;
+    err(`validate: ${detail}\n`);
     return 2;
   }
 }

@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { jsonPath } from './findings';
+import { own } from './own';
 
 /** One problem in a built-in object. */
 export interface BuiltinIssue {
@@ -22,6 +23,8 @@ export interface BuiltinIssue {
   readonly path: string;
   /** What is wrong, close to the API server's wording (`Required value`, `Invalid value`, `Unsupported value`, `unknown field`). */
   readonly message: string;
+  /** A wrong JSON type: the object's shape cannot be trusted by checks that read it. */
+  readonly shape?: boolean;
 }
 
 /** The shape of imports/k8s-builtin-fields.json (documented in lib/cli/import-k8s-schemas.ts). */
@@ -41,6 +44,20 @@ interface AjvError {
   readonly params: Record<string, any>;
   readonly message?: string;
 }
+/**
+ * Fields the OpenAPI schema lists as required (their Go field has no `omitempty`) but the API server's own validation
+ * accepts absent, because the zero value is valid (kubernetes@v1.33):
+ * - EndpointSlice `endpoints`: pkg/apis/discovery/validation/validation.go ValidateEndpointSlice only ranges over it;
+ * - NetworkPolicy `spec.podSelector`: an empty selector selects every pod (pkg/apis/networking/validation
+ *   ValidateNetworkPolicySpec validates it as a label selector, which may be empty);
+ * - LimitRange `spec.limits`: pkg/apis/core/validation ValidateLimitRange only ranges over it.
+ */
+const LENIENT_REQUIRED = new Map<string, readonly string[]>([
+  ['discovery.k8s.io/v1/EndpointSlice', ['.endpoints']],
+  ['networking.k8s.io/v1/NetworkPolicy', ['.spec.podSelector']],
+  ['v1/LimitRange', ['.spec.limits']],
+]);
+
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 type Path = (string | number)[];
 
@@ -71,8 +88,10 @@ export class BuiltinSchemas {
     }
     const [schema, type] = data.kinds[key];
     const redact = obj.apiVersion === 'v1' && obj.kind === 'Secret' ? (p: Path) => p[0] === 'data' || p[0] === 'stringData' : () => false;
-    const issues: BuiltinIssue[] = [];
-    this.checkSchema(schema, String(type), obj, [], issues, redact);
+    const found: BuiltinIssue[] = [];
+    this.checkSchema(schema, String(type), obj, [], found, redact);
+    const lenient = LENIENT_REQUIRED.get(key);
+    const issues = lenient ? found.filter(i => !(lenient.includes(i.path) && i.message.startsWith('Required value'))) : found;
     this.checkFields(obj, String(type), [], true, issues, redact);
     const meta = obj.metadata;
     if (isPlainObject(meta) && !nonEmptyString(meta.name) && !nonEmptyString(meta.generateName)) {
@@ -126,7 +145,7 @@ export class BuiltinSchemas {
       // The package types JSONSchemaPropsOrBool & co. as plain objects; checkFields applies their real rules.
       if (atRef?.startsWith('~')) continue;
       const hidden = redact(at);
-      const add = (message: string, where: Path = at) => issues.push({ path: jsonPath(where), message });
+      const add = (message: string, where: Path = at, shape = false) => issues.push({ path: jsonPath(where), message, ...(shape ? { shape } : {}) });
       for (const e of errors.filter(x => x.keyword === 'required')) {
         add(`Required value: must have property "${e.params.missingProperty}"`, [...at, e.params.missingProperty]);
       }
@@ -135,14 +154,14 @@ export class BuiltinSchemas {
         if (format) add(formatMessage(format.params.format, v, hidden));
         else {
           const types = [...new Set(errors.filter(e => e.keyword === 'type').map(e => String(e.params.type)))].sort();
-          add(`Invalid value: expected ${types.join(' or ')}, got ${describe(v, hidden)}`);
+          add(`Invalid value: expected ${types.join(' or ')}, got ${describe(v, hidden)}`, at, true);
         }
         continue;
       }
       const typeError = errors.find(e => e.keyword === 'type');
       if (typeError) {
         // A wrong JSON type fails decoding; enum and format checks on the same value would only repeat it.
-        add(`Invalid value: expected ${typeError.params.type}, got ${describe(v, hidden)}`);
+        add(`Invalid value: expected ${typeError.params.type}, got ${describe(v, hidden)}`, at, true);
         continue;
       }
       for (const e of errors) {
@@ -177,7 +196,7 @@ export class BuiltinSchemas {
     if (!isPlainObject(value)) return;
     const fields = this.load().types[Number(ref)];
     for (const [k, v] of Object.entries(value)) {
-      const sub = fields[k];
+      const sub = own(fields, k);
       if (sub !== undefined) this.checkFields(v, sub, [...at, k], strict, issues, redact);
       else if (strict) issues.push({ path: jsonPath([...at, k]), message: `unknown field "${dotted([...at, k])}"` });
     }
@@ -192,7 +211,7 @@ export class BuiltinSchemas {
     const form = ref[1];
     const type = ref.slice(2);
     const schemaObject = (v: unknown, p: Path) => {
-      this.checkSchema(this.load().schemas[type], type, v, p, issues, redact);
+      this.checkSchema(this.load().schemas[type], type, v, p, issues, redact); // type comes from our own field data
       this.checkFields(v, type, p, false, issues, redact);
     };
     if (isPlainObject(value)) return schemaObject(value, at);
@@ -228,7 +247,7 @@ export class BuiltinSchemas {
       }
       if (at === undefined) continue;
       if (at[0] === '[' || at[0] === '{') at = at.slice(1);
-      else if (/^\d+$/.test(at)) at = this.load().types[Number(at)][seg];
+      else if (/^\d+$/.test(at)) at = own(this.load().types[Number(at)], seg);
       else at = undefined;
     }
     return { path: out, ref: at, value: current };

@@ -21,14 +21,19 @@ export class ValidationCache {
 
   private readonly fingerprint: string;
   private pruned = false;
+  private usable?: boolean;
 
-  constructor(public readonly dir: string | undefined) {
+  /**
+   * @param dir where entries live; undefined for no cache
+   * @param warn told once when the cache cannot be used (then every lookup misses): the cache only buys speed
+   */
+  constructor(public readonly dir: string | undefined, private readonly warn: (message: string) => void = m => process.stderr.write(`validate: warning: ${m}\n`)) {
     this.fingerprint = codeFingerprint();
   }
 
   /** The stored value for `key`, or undefined. */
   public get<T>(key: string): T | undefined {
-    if (!this.dir) return undefined;
+    if (!this.dir || !this.check()) return undefined;
     try {
       return JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as T;
     } catch {
@@ -38,7 +43,7 @@ export class ValidationCache {
 
   /** Stores `value` for `key` (best effort: a read-only cache only costs speed). */
   public set(key: string, value: unknown): void {
-    if (!this.dir) return;
+    if (!this.dir || !this.check()) return;
     const file = this.file(key);
     const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.pruneOtherVersions();
@@ -47,8 +52,25 @@ export class ValidationCache {
       fs.writeFileSync(tmp, JSON.stringify(value));
       fs.renameSync(tmp, file);
     } catch {
-      fs.rmSync(tmp, { force: true });
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // Nothing was written.
+      }
     }
+  }
+
+  // A cache path that exists but is not a directory (or cannot be made one) is skipped, with one warning.
+  private check(): boolean {
+    if (this.usable !== undefined) return this.usable;
+    try {
+      fs.mkdirSync(this.dir!, { recursive: true });
+      this.usable = fs.statSync(this.dir!).isDirectory();
+    } catch {
+      this.usable = false;
+    }
+    if (!this.usable) this.warn(`the validation cache ${this.dir} is not a usable directory (set VALIDATE_CACHE to a directory); validating without it`);
+    return this.usable;
   }
 
   // Entries of an older validator can never be read again: drop them when this version first writes.

@@ -15,21 +15,23 @@ export interface CrdSummary {
   readonly versions: Record<string, StructuralSchema | undefined>;
   /** Where it came from: an input file or a pinned URL. */
   readonly source: string;
+  /** sha256 of the CRD document, for a CRD of the input (pinned ones are identified by their URL). */
+  readonly digest?: string;
 }
 
 /** The pinned files whose CRDs the validator knows without seeing them in the input. */
 export const PINNED_CRD_SOURCES: readonly UpstreamArtifact[] = PLATFORM_COMPONENTS.flatMap(c => c.schemaArtifacts);
 
 /** Extracts the summary of a CustomResourceDefinition object (apiextensions.k8s.io/v1). */
-export function summarizeCrd(crd: any, source: string): CrdSummary | undefined {
+export function summarizeCrd(crd: any, source: string, digest?: string): CrdSummary | undefined {
   const spec = crd?.spec;
-  if (!spec?.group || !spec?.names?.kind || !Array.isArray(spec.versions)) return undefined;
-  const versions: Record<string, StructuralSchema | undefined> = {};
+  if (typeof spec?.group !== 'string' || typeof spec?.names?.kind !== 'string' || !Array.isArray(spec.versions)) return undefined;
+  const versions: Record<string, StructuralSchema | undefined> = Object.create(null);
   for (const v of spec.versions) {
-    if (v?.served === false) continue;
+    if (v?.served === false || typeof v?.name !== 'string') continue;
     versions[v.name] = v.schema?.openAPIV3Schema;
   }
-  return { group: spec.group, kind: spec.names.kind, plural: spec.names.plural, scope: spec.scope ?? 'Namespaced', versions, source };
+  return { group: spec.group, kind: spec.names.kind, plural: spec.names.plural, scope: spec.scope ?? 'Namespaced', versions, source, ...(digest ? { digest } : {}) };
 }
 
 const key = (group: string, kind: string) => `${group}/${kind}`;

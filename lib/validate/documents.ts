@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
+import { decodeYaml } from './yaml-decode';
 
 /** The input could not be read at all (exit code 2, not a finding). */
 export class CannotRunError extends Error {
@@ -111,26 +111,21 @@ function leadingNonContentLines(chunk: string): number | undefined {
   return undefined;
 }
 
-/** The result of parsing one document: the object, or the YAML error with its line. */
+/** The result of parsing one document: the object (and any warnings), or the YAML error with its line. */
 export type ParsedDocument =
-  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: true; readonly value: unknown; readonly warnings?: readonly { line: number; message: string }[] }
   | { readonly ok: false; readonly line: number; readonly message: string };
 
-/**
- * Parses a document as kubectl does: YAML 1.1 scalars (sigs.k8s.io/yaml decodes with go-yaml), duplicate keys
- * rejected.
- */
+/** Parses a document as kubectl converts it to JSON (see yaml-decode.ts); lines are 1-based file lines. */
 export function parseDocument(doc: RawInputDocument): ParsedDocument {
-  const parsed = YAML.parseDocument(doc.text, { version: '1.1', uniqueKeys: true, prettyErrors: false });
-  const error = parsed.errors[0];
-  if (error) {
-    // doc.line is the first content line; the error's offset counts from the document's first character.
-    // An error at the very end (an unclosed bracket) is reported on the last line that has text.
-    const before = doc.text.slice(0, Math.min(error.pos[0], doc.text.trimEnd().length));
-    const line = doc.line - (leadingNonContentLines(doc.text) ?? 0) + (before.match(/\n/g)?.length ?? 0);
-    return { ok: false, line, message: `YAML does not parse: ${error.message.split('\n')[0]}` };
-  }
-  return { ok: true, value: parsed.toJS({ maxAliasCount: 100 }) };
+  const decoded = decodeYaml(doc.text);
+  // doc.line is the first content line; decoder lines count from the document's first character.
+  const first = doc.line - (leadingNonContentLines(doc.text) ?? 0);
+  // An error at the very end (an unclosed bracket) is reported on the last line that has text.
+  const lastLine = (doc.text.trimEnd().match(/\n/g)?.length ?? 0);
+  if (!decoded.ok) return { ok: false, line: first + Math.min(decoded.line, lastLine), message: `YAML does not parse: ${decoded.message}` };
+  const warnings = decoded.warnings.map(w => ({ line: first + w.line, message: w.message }));
+  return { ok: true, value: decoded.value, warnings };
 }
 
 const pinMemo = new Map<string, { doc: RawInputDocument; parsed: ParsedDocument }[]>();

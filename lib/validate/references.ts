@@ -110,6 +110,11 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
   for (const o of objects) byKey.set(`${groupOf(o.apiVersion)}/${o.kind}/${o.namespace ?? ''}/${o.name}`, o);
   const find = (group: string, kind: string, namespace: string | undefined, name: string) => byKey.get(`${group}/${kind}/${namespace ?? ''}/${name}`);
   const namespaces = new Map(objects.filter(o => o.kind === 'Namespace' && groupOf(o.apiVersion) === '').map(o => [o.name, o]));
+  // ReferenceGrants by namespace: a cross-namespace reference looks only at the grants of its target's namespace.
+  const grants = new Map<string, KnownObject[]>();
+  for (const o of objects) {
+    if (o.kind === 'ReferenceGrant' && o.namespace) grants.set(o.namespace, [...(grants.get(o.namespace) ?? []), o]);
+  }
   const nsLabels = (ns: string): Record<string, string> => ({ ...(namespaces.get(ns)?.object?.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns });
 
   for (const o of objects) {
@@ -149,7 +154,7 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
         if (!find(g, kind, ns, ref.name)) {
           add(path, `${kind} ${ns}/${ref.name} not found (looked for ${g || 'core'} ${kind} "${ref.name}" in namespace "${ns}", including Services KServe generates)`);
         }
-        if (ns !== o.namespace && !referenceGranted(objects, o, g, kind, ns, ref.name)) {
+        if (ns !== o.namespace && !referenceGranted(grants, o, g, kind, ns, ref.name)) {
           add(path, `a reference to ${kind} ${ns}/${ref.name} from namespace "${o.namespace}" needs a ReferenceGrant in namespace "${ns}" (none found)`);
         }
       }));
@@ -225,8 +230,8 @@ export function hostnamesIntersect(a: string, b: string): boolean {
   return wild(a, b) || wild(b, a) || (a.startsWith('*.') && b.startsWith('*.') && (a.endsWith(b.slice(1)) || b.endsWith(a.slice(1))));
 }
 
-function referenceGranted(objects: readonly KnownObject[], from: KnownObject, group: string, kind: string, ns: string, name: string): boolean {
-  return objects.some(o => o.kind === 'ReferenceGrant' && o.namespace === ns && (o.object?.spec?.from ?? []).some((f: any) =>
+function referenceGranted(grants: ReadonlyMap<string, KnownObject[]>, from: KnownObject, group: string, kind: string, ns: string, name: string): boolean {
+  return (grants.get(ns) ?? []).some(o => (o.object?.spec?.from ?? []).some((f: any) =>
     f.kind === from.kind && f.namespace === from.namespace && (f.group ?? '') === groupOf(from.apiVersion)) &&
     (o.object?.spec?.to ?? []).some((t: any) => t.kind === kind && (t.group ?? '') === group && (t.name === undefined || t.name === name)));
 }

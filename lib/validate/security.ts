@@ -4,6 +4,7 @@
  * this input defines (or makes KServe generate) is judged.
  */
 import { predictorPodLabels } from '../shared/kserve-conventions';
+import { list, ObjectIndex, push } from './object-index';
 import { KnownObject, selects } from './references';
 
 /** A finding's stable id, why it matters and how to fix it. */
@@ -74,55 +75,50 @@ const isKind = (o: KnownObject, group: string, kind: string) => o.kind === kind 
 
 /** Every security finding among `objects` (the input and what controllers create from it). */
 export function securityIssues(objects: readonly KnownObject[]): SecurityIssue[] {
+  const index = new ObjectIndex(objects);
   const judged = objects.filter(o => !o.pinned);
   return [
-    ...budgetBypasses(objects),
-    ...unprotectedPredictors(judged, objects),
+    ...budgetBypasses(index),
+    ...unprotectedPredictors(judged, index),
     ...openGateways(judged),
-    ...perReplicaLimits(judged, objects),
+    ...perReplicaLimits(judged, index),
     ...containerIssues(judged),
   ];
 }
 
 /** Policies with a local token (or request) limit, and the routes they meter (directly, or through their Gateway). */
-function rateLimits(objects: readonly KnownObject[]): { policy: KnownObject; routes: KnownObject[] }[] {
-  const routes = objects.filter(o => isKind(o, GATEWAY_GROUP, 'HTTPRoute'));
-  return objects.filter(o => isKind(o, AGW_GROUP, 'AgentgatewayPolicy') && (o.object?.spec?.traffic?.rateLimit?.local ?? []).length > 0)
-    .map(policy => ({
-      policy,
-      routes: routes.filter(r => r.namespace === policy.namespace && (policy.object.spec.targetRefs ?? []).some((t: any) =>
-        (t.kind === 'HTTPRoute' && t.name === r.name) ||
-        (t.kind === 'Gateway' && (r.object?.spec?.parentRefs ?? []).some((p: any) => p.name === t.name && (p.namespace ?? r.namespace) === policy.namespace)))),
-    }));
-}
-
-/** The predictor Services a route's traffic reaches: Service backends, and AI backends whose host is one. */
-function reachedServices(route: KnownObject, objects: readonly KnownObject[]): string[] {
-  const out: string[] = [];
-  for (const rule of route.object?.spec?.rules ?? []) {
-    for (const ref of rule.backendRefs ?? []) {
-      const ns = ref.namespace ?? route.namespace;
-      if ((ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service') out.push(`${ns}/${ref.name}`);
-      if (ref.group === AGW_GROUP && ref.kind === 'AgentgatewayBackend') {
-        const backend = objects.find(o => isKind(o, AGW_GROUP, 'AgentgatewayBackend') && o.namespace === ns && o.name === ref.name);
-        const host: string | undefined = backend?.object?.spec?.ai?.provider?.host;
-        const m = host ? /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(host) : null;
-        if (m) out.push(`${m[2]}/${m[1]}`);
+function rateLimits(policies: readonly KnownObject[], index: ObjectIndex): { policy: KnownObject; routes: KnownObject[] }[] {
+  return policies.filter(o => isKind(o, AGW_GROUP, 'AgentgatewayPolicy') && list(o.object?.spec?.traffic?.rateLimit?.local).length > 0)
+    .map(policy => {
+      const routes = new Set<KnownObject>();
+      for (const t of list(policy.object.spec.targetRefs)) {
+        if (t?.kind === 'HTTPRoute') {
+          const route = index.find(GATEWAY_GROUP, 'HTTPRoute', policy.namespace, t.name);
+          if (route) routes.add(route);
+        } else if (t?.kind === 'Gateway') {
+          for (const r of index.routesOf(policy.namespace, t.name)) if (r.namespace === policy.namespace) routes.add(r);
+        }
       }
-    }
-  }
-  return out;
+      return { policy, routes: [...routes] };
+    });
 }
 
-function budgetBypasses(objects: readonly KnownObject[]): SecurityIssue[] {
-  const issues: SecurityIssue[] = [];
-  const limits = rateLimits(objects);
+function budgetBypasses(index: ObjectIndex): SecurityIssue[] {
+  const limits = rateLimits(index.objects, index);
   const metered = new Set(limits.flatMap(l => l.routes));
-  for (const { policy, routes } of limits) {
-    const services = new Set(routes.flatMap(r => reachedServices(r, objects)));
-    for (const route of objects.filter(o => isKind(o, GATEWAY_GROUP, 'HTTPRoute') && !metered.has(o))) {
-      const reached = reachedServices(route, objects).filter(s => services.has(s));
-      if (reached.length === 0) continue;
+  // Which budgets guard each predictor Service, so each unmetered route is checked once against all of them.
+  const budgetsOf = new Map<string, { policy: KnownObject; routes: KnownObject[] }[]>();
+  for (const limit of limits) {
+    for (const service of new Set(limit.routes.flatMap(r => index.reachedServices(r)))) push(budgetsOf, service, limit);
+  }
+  const issues: SecurityIssue[] = [];
+  for (const route of index.routes) {
+    if (metered.has(route)) continue;
+    const byPolicy = new Map<{ policy: KnownObject; routes: KnownObject[] }, string[]>();
+    for (const service of index.reachedServices(route)) {
+      for (const limit of budgetsOf.get(service) ?? []) push(byPolicy, limit, service);
+    }
+    for (const [{ policy, routes }, reached] of byPolicy) {
       issues.push({
         at: route,
         path: '.spec.rules',
@@ -135,16 +131,15 @@ function budgetBypasses(objects: readonly KnownObject[]): SecurityIssue[] {
   return issues;
 }
 
-function unprotectedPredictors(judged: readonly KnownObject[], objects: readonly KnownObject[]): SecurityIssue[] {
-  const policies = objects.filter(o => o.kind === 'NetworkPolicy' && groupOf(o) === 'networking.k8s.io');
+function unprotectedPredictors(judged: readonly KnownObject[], index: ObjectIndex): SecurityIssue[] {
   return judged.filter(o => isKind(o, 'serving.kserve.io', 'InferenceService')).flatMap(isvc => {
     const labels = predictorPodLabels(isvc.name);
-    const guarded = policies.some(p => {
+    const guarded = index.networkPolicies(isvc.namespace).some(p => {
       const spec = p.object?.spec ?? {};
-      const ingress = spec.policyTypes ? spec.policyTypes.includes('Ingress') : true;
+      const ingress = Array.isArray(spec.policyTypes) ? spec.policyTypes.includes('Ingress') : true;
       // A rule with no `from` admits every source: that is no protection.
-      const restricted = (spec.ingress ?? []).every((r: any) => Array.isArray(r.from) && r.from.length > 0);
-      return p.namespace === isvc.namespace && ingress && restricted && selects(spec.podSelector, labels);
+      const restricted = list(spec.ingress).every((r: any) => Array.isArray(r?.from) && r.from.length > 0);
+      return ingress && restricted && selects(spec.podSelector, labels);
     });
     return guarded ? [] : [{
       at: isvc,
@@ -156,8 +151,8 @@ function unprotectedPredictors(judged: readonly KnownObject[], objects: readonly
 }
 
 function openGateways(judged: readonly KnownObject[]): SecurityIssue[] {
-  return judged.filter(o => isKind(o, GATEWAY_GROUP, 'Gateway')).flatMap(gw => (gw.object?.spec?.listeners ?? []).flatMap((l: any, i: number) =>
-    l.allowedRoutes?.namespaces?.from === 'All' ? [{
+  return judged.filter(o => isKind(o, GATEWAY_GROUP, 'Gateway')).flatMap(gw => list(gw.object?.spec?.listeners).flatMap((l: any, i: number) =>
+    l?.allowedRoutes?.namespaces?.from === 'All' ? [{
       at: gw,
       path: `.spec.listeners[${i}].allowedRoutes.namespaces.from`,
       rule: SECURITY_RULES.SEC003,
@@ -166,26 +161,35 @@ function openGateways(judged: readonly KnownObject[]): SecurityIssue[] {
 }
 
 /** Why a gateway's proxy may run more than one replica, or undefined. */
-function multipleReplicas(gateway: KnownObject, objects: readonly KnownObject[]): string | undefined {
+function multipleReplicas(gateway: KnownObject, index: ObjectIndex): string | undefined {
   const ref = gateway.object?.spec?.infrastructure?.parametersRef;
-  const params = ref && objects.find(o => isKind(o, AGW_GROUP, 'AgentgatewayParameters') && o.name === ref.name && o.namespace === gateway.namespace);
+  const params = ref && index.find(AGW_GROUP, 'AgentgatewayParameters', gateway.namespace, ref.name);
   const spec = params?.object?.spec;
   if ((spec?.deployment?.spec?.replicas ?? 1) > 1) return `its AgentgatewayParameters ${params!.name} asks for ${spec.deployment.spec.replicas} replicas`;
   if (spec?.horizontalPodAutoscaler && (spec.horizontalPodAutoscaler.spec?.maxReplicas ?? 2) > 1) return `its AgentgatewayParameters ${params!.name} autoscales the proxy`;
   if (spec?.workload?.kind === 'DaemonSet') return `its AgentgatewayParameters ${params!.name} runs the proxy as a DaemonSet, one per node`;
-  const hpa = objects.find(o => o.kind === 'HorizontalPodAutoscaler' && o.namespace === gateway.namespace &&
+  const hpa = index.hpas.find(o => o.namespace === gateway.namespace &&
     o.object?.spec?.scaleTargetRef?.name === gateway.name && (o.object?.spec?.maxReplicas ?? 1) > 1);
   if (hpa) return `HorizontalPodAutoscaler ${hpa.name} scales its proxy up to ${hpa.object.spec.maxReplicas} replicas`;
   return undefined;
 }
 
-function perReplicaLimits(judged: readonly KnownObject[], objects: readonly KnownObject[]): SecurityIssue[] {
-  const gateways = objects.filter(o => isKind(o, GATEWAY_GROUP, 'Gateway'));
-  return rateLimits(judged).flatMap(({ policy, routes }) => {
-    const parents = gateways.filter(g => routes.some(r => (r.object?.spec?.parentRefs ?? []).some((p: any) => p.name === g.name && (p.namespace ?? r.namespace) === g.namespace)) ||
-      (policy.object.spec.targetRefs ?? []).some((t: any) => t.kind === 'Gateway' && t.name === g.name && g.namespace === policy.namespace));
-    return parents.flatMap(g => {
-      const why = multipleReplicas(g, objects);
+function perReplicaLimits(judged: readonly KnownObject[], index: ObjectIndex): SecurityIssue[] {
+  return rateLimits(judged, index).flatMap(({ policy, routes }) => {
+    const parents = new Set<KnownObject>();
+    for (const r of routes) {
+      for (const p of list(r.object?.spec?.parentRefs)) {
+        const g = index.find(GATEWAY_GROUP, 'Gateway', p?.namespace ?? r.namespace, p?.name);
+        if (g) parents.add(g);
+      }
+    }
+    for (const t of list(policy.object.spec.targetRefs)) {
+      const g = t?.kind === 'Gateway' ? index.find(GATEWAY_GROUP, 'Gateway', policy.namespace, t.name) : undefined;
+      if (g) parents.add(g);
+    }
+    // In input order, as before indexing.
+    return index.gateways.filter(g => parents.has(g)).flatMap(g => {
+      const why = index.memo(g, gw => multipleReplicas(gw, index));
       return why ? [{ at: policy, path: '.spec.traffic.rateLimit.local', rule: SECURITY_RULES.SEC004, detail: `Gateway ${g.namespace}/${g.name} may run several proxies: ${why}` }] : [];
     });
   });
@@ -211,7 +215,7 @@ function containersOf(o: KnownObject): { path: string; container: any; pod: any 
     base = '.spec.template.spec';
   }
   if (!pod) return [];
-  return ['initContainers', 'containers'].flatMap(field => (pod[field] ?? []).map((c: any, i: number) => ({ path: `${base}.${field}[${i}]`, container: c, pod })));
+  return ['initContainers', 'containers'].flatMap(field => list(pod[field]).map((c: any, i: number) => ({ path: `${base}.${field}[${i}]`, container: c, pod })));
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'InferenceService']);

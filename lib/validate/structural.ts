@@ -3,8 +3,14 @@
  * (k8s.io/apiextensions-apiserver: pruning with strict field validation, defaulting, OpenAPI schema validation,
  * list-type checks, then CEL rules unless a type error blocks them).
  */
-import { CelRules } from './cel';
-import { StructuralSchema, ValidationRule } from './structural-schema';
+import type { CelRules } from './cel';
+import { re2Tester } from './cel/regex';
+import { formatCheck } from './formats';
+import { canonical, dotted, jsonEqual, show } from './json-values';
+import { checkEmbedded, checkMetadata } from './object-meta';
+import { cloneJson, own } from './own';
+import { runCel } from './schema-cel';
+import { StructuralSchema } from './structural-schema';
 
 /** One problem, located by a path of segments. */
 export interface SchemaIssue {
@@ -14,266 +20,273 @@ export interface SchemaIssue {
   readonly message: string;
   /** Which kind of check. */
   readonly rule: 'schema' | 'unknown-field' | 'cel' | 'list-type';
+  /** A wrong JSON type: the object's shape cannot be trusted by checks that read it. */
+  readonly shape?: boolean;
 }
 
 type Path = (string | number)[];
 
-/** Validates `object` (apiVersion, kind, metadata and the rest) against a version's schema. */
+/**
+ * Validates `object` (apiVersion, kind, metadata and the rest) against a version's schema; `object` is pruned and
+ * defaulted in place, so it ends up as the server would store it. In the API server's order
+ * (apiextensions-apiserver:pkg/apiserver/customresource_handler.go `unstructuredSchemaCoercer.apply`, then the
+ * defaulter, then pkg/registry/customresource/validator.go): prune unknown fields (reported: strict field
+ * validation), drop nulls of non-nullable fields without a default, apply defaults, validate the OpenAPI schema,
+ * the list types and embedded ObjectMeta, then CEL unless a type error blocks it.
+ */
 export function validateAgainstSchema(object: Record<string, any>, schema: StructuralSchema, cel: CelRules): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
-  const blocking = { typeError: false };
-  // Defaults are applied to a copy before validation and CEL, as the API server does.
-  const defaulted = applyDefaults(structuredClone(object), schema);
-  walk(defaulted, schema, [], issues, blocking, true);
-  if (blocking.typeError) {
+  const root = prepare(object, schema, [], issues, true) as Record<string, unknown>;
+  // customresource_handler.go: apiVersion and kind must be strings; metadata is decoded as ObjectMeta.
+  for (const key of ['apiVersion', 'kind']) {
+    if (Object.hasOwn(root, key) && typeof root[key] !== 'string') issues.push({ path: [key], rule: 'schema', message: `Invalid value: ${show(root[key])}: must be a string`, shape: true });
+  }
+  if (Object.hasOwn(root, 'metadata')) checkMetadata(root.metadata, ['metadata'], issues);
+  const sink: Sink = { issues, typeError: false };
+  validate(root, schema, [], sink);
+  if (sink.typeError) {
     issues.push({ path: [], rule: 'cel', message: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' });
   } else {
-    runCel(defaulted, schema, [], issues, cel);
+    runCel(root, schema, [], issues, cel, new Map());
   }
   return issues;
 }
 
-/** Fills in `default`s for absent properties (and for nulls where the schema is not nullable), recursively. */
-export function applyDefaults(value: any, schema: StructuralSchema | undefined): any {
-  if (!schema || value === null || typeof value !== 'object') return value;
+// pruning/algorithm.go `metaFields`: kept at the root and in embedded resources, validated as ObjectMeta/strings.
+const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
+
+/** Properties that have a `default`, per schema node (the server's Default walks s.Properties for them). */
+const defaultedProperties = new WeakMap<StructuralSchema, [string, StructuralSchema][]>();
+function withDefaults(schema: StructuralSchema): [string, StructuralSchema][] {
+  let out = defaultedProperties.get(schema);
+  if (!out) {
+    out = Object.entries(schema.properties ?? {}).filter(([, sub]) => sub.default !== undefined);
+    defaultedProperties.set(schema, out);
+  }
+  return out;
+}
+
+/**
+ * Makes `value` what the server stores before validation, in place and in one pass (`path` is a stack, copied only
+ * into findings):
+ * - pruning/algorithm.go `prune`/`skipPrune`: fields the structural schema (properties, additionalProperties, items;
+ *   never the branches of allOf/anyOf/oneOf/not) does not declare are unknown, except under
+ *   x-kubernetes-preserve-unknown-fields (which also keeps them in the items of its lists) and the meta fields of
+ *   the root and of embedded resources;
+ * - defaulting/prunenulls.go: a null where the schema is not nullable and has no default is dropped from an object
+ *   (not from a list);
+ * - defaulting/algorithm.go `Default`: absent properties, and non-nullable nulls, get the schema's default.
+ */
+function prepare(value: unknown, schema: StructuralSchema | undefined, path: Path, issues: SchemaIssue[], isRoot = false, preserving = false): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const preserve = preserving || schema?.['x-kubernetes-preserve-unknown-fields'] === true;
   if (Array.isArray(value)) {
-    if (schema.items) for (let i = 0; i < value.length; i++) value[i] = applyDefaults(value[i], schema.items);
+    const items = schema?.items;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      value[i] = value[i] === null && items && !items.nullable && items.default !== undefined
+        ? cloneJson(items.default)
+        : prepare(value[i], items, path, issues, false, preserve);
+      path.pop();
+    }
     return value;
   }
-  for (const [key, sub] of Object.entries(schema.properties ?? {})) {
-    if ((value[key] === undefined || (value[key] === null && !sub.nullable)) && sub.default !== undefined) {
-      value[key] = structuredClone(sub.default);
+  const object = value as Record<string, unknown>;
+  const embedded = isRoot || schema?.['x-kubernetes-embedded-resource'] === true;
+  const additional = schema?.additionalProperties;
+  for (const key of Object.keys(object)) {
+    // PruneWithOptions treats the resource root as an embedded resource.
+    if (embedded && META_FIELDS.has(key)) continue;
+    const sub = own(schema?.properties, key) ?? (typeof additional === 'object' ? additional : undefined);
+    if (sub === undefined && additional !== true) {
+      if (!preserve) {
+        path.push(key);
+        issues.push({ path: [...path], rule: 'unknown-field', message: `unknown field "${dotted(path)}"` });
+        path.pop();
+        delete object[key];
+      }
+      continue;
     }
-    if (value[key] !== undefined) value[key] = applyDefaults(value[key], sub);
+    const v = object[key];
+    if (v === null && sub && !sub.nullable) {
+      if (sub.default !== undefined) object[key] = cloneJson(sub.default);
+      else delete object[key];
+      continue;
+    }
+    // additionalProperties: true has no structural schema: below it everything is pruned (prune(v, nil)).
+    path.push(key);
+    object[key] = prepare(v, sub, path, issues);
+    path.pop();
   }
-  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-    for (const key of Object.keys(value)) {
-      if (!schema.properties?.[key]) value[key] = applyDefaults(value[key], schema.additionalProperties);
+  if (schema) {
+    for (const [key, sub] of withDefaults(schema)) {
+      if (!Object.hasOwn(object, key)) object[key] = prepare(cloneJson(sub.default), sub, [], []);
     }
   }
-  return value;
+  return object;
 }
 
-const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences', 'uid', 'resourceVersion',
-  'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink',
-]);
+/** Where validation findings go; `typeError` blocks CEL (apiextensions strategy.go hasBlockingErr). */
+interface Sink {
+  readonly issues: SchemaIssue[];
+  typeError: boolean;
+}
 
-function walk(value: any, schema: StructuralSchema, path: Path, issues: SchemaIssue[], blocking: { typeError: boolean }, isRoot = false): void {
-  const add = (message: string, rule: SchemaIssue['rule'] = 'schema', at: Path = path) => issues.push({ path: at, message, rule });
+// A plain function, not a closure per call: validation runs once per node of every object.
+function report(sink: Sink, path: Path, message: string, shape = false): void {
+  sink.issues.push({ path: [...path], message, rule: 'schema', ...(shape ? { shape } : {}) });
+  if (shape) sink.typeError = true;
+}
 
-  if (value === null) {
-    if (!schema.nullable) add('Invalid value: "null": must not be null');
+/**
+ * kube-openapi:pkg/validation/validate schema validation of one value: type and nullable, format, enum, numbers,
+ * strings, objects (required, properties, additionalProperties), arrays, and the junctors. Junctor branches are
+ * validated as schemas of their own, which constrain but declare no fields.
+ */
+function validate(value: unknown, schema: StructuralSchema, path: Path, sink: Sink): void {
+  if (value === null || value === undefined) {
+    // schema.go: a null runs the type validator and the enum check only.
+    if (!schema.nullable && (schema.type || schema['x-kubernetes-int-or-string'])) report(sink, path, 'Invalid value: "null": must not be null', true);
+    else if (schema.enum && !schema.enum.some(e => e === null)) report(sink, path, `Unsupported value: null: supported values: ${schema.enum.map(show).join(', ')}`);
     return;
   }
-  if (!checkType(value, schema, add, blocking)) return;
-
-  if (schema.enum && !schema.enum.some(e => deepEqual(e, value))) {
-    add(`Unsupported value: ${show(value)}: supported values: ${schema.enum.map(show).join(', ')}`);
+  if (!checkType(value, schema, path, sink)) return;
+  if (schema.enum && !schema.enum.some(e => jsonEqual(e, value))) {
+    report(sink, path, `Unsupported value: ${show(value)}: supported values: ${schema.enum.map(show).join(', ')}`);
   }
-  if (typeof value === 'number') checkNumber(value, schema, add);
-  if (typeof value === 'string') checkString(value, schema, add);
-  for (const sub of schema.allOf ?? []) walk(value, { ...sub, type: sub.type ?? schema.type }, path, issues, blocking);
-  if (schema.anyOf && !schema.anyOf.some(s => quietlyValid(value, s))) add('Invalid value: must match at least one of the schemas in anyOf');
-  if (schema.oneOf && schema.oneOf.filter(s => quietlyValid(value, s)).length !== 1) add('Invalid value: must match exactly one of the schemas in oneOf');
-  if (schema.not && quietlyValid(value, schema.not)) add('Invalid value: must not match the schema in "not"');
-
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) add(`Invalid value: ${value.length}: must have at least ${schema.minItems} items`);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) add(`Too many: ${value.length}: must have at most ${schema.maxItems} items`);
-    checkListType(value, schema, path, add);
-    if (schema.items) value.forEach((item, i) => walk(item, schema.items!, [...path, i], issues, blocking));
-    return;
-  }
-  if (typeof value === 'object') {
-    const keys = Object.keys(value);
-    if (schema.minProperties !== undefined && keys.length < schema.minProperties) add(`Invalid value: must have at least ${schema.minProperties} properties`);
-    if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) add(`Too many: ${keys.length}: must have at most ${schema.maxProperties} properties`);
+  if (typeof value === 'number') checkNumber(value, schema, path, sink);
+  else if (typeof value === 'string') checkString(value, schema, path, sink);
+  else if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) report(sink, path, `Invalid value: ${value.length}: must have at least ${schema.minItems} items`);
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) report(sink, path, `Too many: ${value.length}: must have at most ${schema.maxItems} items`);
+    if (schema.uniqueItems && new Set(value.map(canonical)).size !== value.length) report(sink, path, 'Invalid value: must not have duplicate items');
+    checkListType(value, schema, [...path], sink.issues);
+    if (schema.items) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        validate(value[i], schema.items, path, sink);
+        path.pop();
+      }
+    }
+  } else if (typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    if (schema.minProperties !== undefined && keys.length < schema.minProperties) report(sink, path, `Invalid value: must have at least ${schema.minProperties} properties`);
+    if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) report(sink, path, `Too many: ${keys.length}: must have at most ${schema.maxProperties} properties`);
     for (const req of schema.required ?? []) {
-      if (value[req] === undefined) add(`Required value: must have property "${req}"`, 'schema', [...path, req]);
+      if (!Object.hasOwn(object, req)) report(sink, [...path, req], `Required value: must have property "${req}"`);
     }
-    const embedded = isRoot || schema['x-kubernetes-embedded-resource'];
+    if (schema['x-kubernetes-embedded-resource']) checkEmbedded(object, [...path], sink.issues);
+    const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
     for (const key of keys) {
-      const sub = schema.properties?.[key];
-      if (embedded && (key === 'apiVersion' || key === 'kind') && !sub) {
-        if (typeof value[key] !== 'string') add(`Invalid value: ${show(value[key])}: must be a string`, 'schema', [...path, key]);
-        continue;
-      }
-      if (embedded && key === 'metadata') {
-        checkMetadata(value.metadata, [...path, 'metadata'], issues);
-        continue;
-      }
-      if (sub) walk(value[key], sub, [...path, key], issues, blocking);
-      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') walk(value[key], schema.additionalProperties, [...path, key], issues, blocking);
-      else if (!schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties !== true) {
-        add(`unknown field "${dotted([...path, key])}"`, 'unknown-field', [...path, key]);
-      }
+      const sub = own(schema.properties, key) ?? additional;
+      if (!sub) continue;
+      path.push(key);
+      validate(object[key], sub, path, sink);
+      path.pop();
     }
   }
+  for (const sub of schema.allOf ?? []) validate(value, sub, path, sink);
+  if (schema.anyOf && !schema.anyOf.some(s => quietlyValid(value, s))) report(sink, path, 'Invalid value: must match at least one of the schemas in anyOf');
+  if (schema.oneOf && schema.oneOf.filter(s => quietlyValid(value, s)).length !== 1) report(sink, path, 'Invalid value: must match exactly one of the schemas in oneOf');
+  if (schema.not && quietlyValid(value, schema.not)) report(sink, path, 'Invalid value: must not match the schema in "not"');
 }
 
-function checkType(value: any, schema: StructuralSchema, add: (m: string) => void, blocking: { typeError: boolean }): boolean {
-  const fail = (expected: string) => {
-    add(`Invalid value: ${show(value)}: must be ${expected}`);
-    blocking.typeError = true;
-    return false;
-  };
-  if (schema['x-kubernetes-int-or-string']) {
-    return (typeof value === 'string' || Number.isInteger(value)) ? true : fail('an integer or a string');
-  }
+function quietlyValid(value: unknown, schema: StructuralSchema): boolean {
+  const sink: Sink = { issues: [], typeError: false };
+  validate(value, schema, [], sink);
+  return sink.issues.length === 0;
+}
+
+// 2^53: swag.IsFloat64AJSONInteger's bound for a decoded number to count as an integer.
+const MAX_JSON_INTEGER = 2 ** 53;
+
+function isJsonInteger(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_JSON_INTEGER;
+}
+
+function checkType(value: unknown, schema: StructuralSchema, path: Path, sink: Sink): boolean {
+  const ok = typeMatches(value, schema);
+  if (ok !== true) report(sink, path, `Invalid value: ${show(value)}: must be ${ok}`, true);
+  return ok === true;
+}
+
+/** true, or what the value should have been. */
+function typeMatches(value: unknown, schema: StructuralSchema): true | string {
+  // validation.go ConvertJSONSchemaProps: int-or-string becomes type [integer, string].
+  if (schema['x-kubernetes-int-or-string']) return typeof value === 'string' || isJsonInteger(value) ? true : 'an integer or a string';
   switch (schema.type) {
-    case 'object': return typeof value === 'object' && !Array.isArray(value) ? true : fail('an object');
-    case 'array': return Array.isArray(value) ? true : fail('an array');
-    case 'string': return typeof value === 'string' ? true : fail('a string');
-    case 'integer': return Number.isInteger(value) ? true : fail('an integer');
-    case 'number': return typeof value === 'number' ? true : fail('a number');
-    case 'boolean': return typeof value === 'boolean' ? true : fail('a boolean');
+    case 'object': return typeof value === 'object' && !Array.isArray(value) ? true : 'an object';
+    case 'array': return Array.isArray(value) ? true : 'an array';
+    case 'string': return typeof value === 'string' ? true : 'a string';
+    case 'integer': return isJsonInteger(value) ? true : 'an integer';
+    case 'number': return typeof value === 'number' ? true : 'a number';
+    case 'boolean': return typeof value === 'boolean' ? true : 'a boolean';
     default: return true;
   }
 }
 
-function checkNumber(value: number, schema: StructuralSchema, add: (m: string) => void): void {
+// kube-openapi validate/values.go IsValueValidAgainstRange: int32/int64 and float (float32) must fit their type;
+// formats.go keeps only these numeric formats (others are stripped).
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function checkNumber(value: number, schema: StructuralSchema, path: Path, sink: Sink): void {
   if (schema.minimum !== undefined && (schema.exclusiveMinimum ? value <= schema.minimum : value < schema.minimum)) {
-    add(`Invalid value: ${value}: should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}`);
+    report(sink, path, `Invalid value: ${value}: should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}`);
   }
   if (schema.maximum !== undefined && (schema.exclusiveMaximum ? value >= schema.maximum : value > schema.maximum)) {
-    add(`Invalid value: ${value}: should be less than ${schema.exclusiveMaximum ? '' : 'or equal to '}${schema.maximum}`);
+    report(sink, path, `Invalid value: ${value}: should be less than ${schema.exclusiveMaximum ? '' : 'or equal to '}${schema.maximum}`);
   }
-  if (schema.multipleOf !== undefined && value % schema.multipleOf !== 0) add(`Invalid value: ${value}: should be a multiple of ${schema.multipleOf}`);
-  if (schema.format === 'int32' && (value < -(2 ** 31) || value > 2 ** 31 - 1)) add(`Invalid value: ${value}: must be a 32-bit integer (format int32)`);
-  if (schema.format === 'int64' && !Number.isSafeInteger(value)) add(`Invalid value: ${value}: must be a 64-bit integer (format int64)`);
+  // validate/helpers.go: a multiple when value/factor is a whole number.
+  if (schema.multipleOf !== undefined && !Number.isInteger(value / schema.multipleOf)) report(sink, path, `Invalid value: ${value}: should be a multiple of ${schema.multipleOf}`);
+  const integerType = schema.type === 'integer' || schema['x-kubernetes-int-or-string'];
+  if (integerType && schema.format === 'int32' && (value < -(2 ** 31) || value > 2 ** 31 - 1)) report(sink, path, `Invalid value: ${value}: must be a 32-bit integer (format int32)`);
+  if (integerType && schema.format === 'int64' && (value < -(2 ** 63) || value >= 2 ** 63)) report(sink, path, `Invalid value: ${value}: must be a 64-bit integer (format int64)`);
+  if (schema.type === 'number' && schema.format === 'float' && Math.abs(value) > FLOAT32_MAX) report(sink, path, `Invalid value: ${value}: must be a 32-bit float (format float)`);
 }
 
-function checkString(value: string, schema: StructuralSchema, add: (m: string) => void): void {
-  const length = [...value].length;
-  if (schema.minLength !== undefined && length < schema.minLength) add(`Invalid value: ${show(value)}: should be at least ${schema.minLength} chars long`);
-  if (schema.maxLength !== undefined && length > schema.maxLength) add(`Too long: may not be more than ${schema.maxLength} bytes`);
-  if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) add(`Invalid value: ${show(value)}: should match '${schema.pattern}'`);
-  const format = schema.format && FORMATS[schema.format];
-  if (format && !format(value)) add(`Invalid value: ${show(value)}: must be of format ${schema.format}`);
+function checkString(value: string, schema: StructuralSchema, path: Path, sink: Sink): void {
+  // utf8.RuneCountInString: code points, not UTF-16 units.
+  const length = schema.minLength !== undefined || schema.maxLength !== undefined ? [...value].length : 0;
+  if (schema.minLength !== undefined && length < schema.minLength) report(sink, path, `Invalid value: ${show(value)}: should be at least ${schema.minLength} chars long`);
+  if (schema.maxLength !== undefined && length > schema.maxLength) report(sink, path, `Too long: may not be more than ${schema.maxLength} bytes`);
+  if (schema.pattern !== undefined) {
+    const matches = patternMatches(schema.pattern, value);
+    if (matches === undefined) report(sink, path, `Invalid value: the schema's pattern '${schema.pattern}' is not a valid RE2 expression (a CRD with it is refused)`);
+    else if (!matches) report(sink, path, `Invalid value: ${show(value)}: should match '${schema.pattern}'`);
+  }
+  const format = schema.format ? formatCheck(schema.format, schema.type) : undefined;
+  if (format && !format(value)) report(sink, path, `Invalid value: ${show(value)}: must be of format ${schema.format}`);
 }
 
-function checkListType(list: any[], schema: StructuralSchema, path: Path, add: (m: string, rule?: SchemaIssue['rule'], at?: Path) => void): void {
+/** Go's regexp.MatchString (RE2, unanchored) decides, as kube-openapi's pattern validator does; undefined if invalid. */
+function patternMatches(pattern: string, value: string): boolean | undefined {
+  try {
+    return re2Tester(pattern)(value);
+  } catch {
+    return undefined;
+  }
+}
+
+// listtype/validation.go: sets are unique by value, maps by their keys (defaults applied); linear in the list.
+function checkListType(list: unknown[], schema: StructuralSchema, path: Path, issues: SchemaIssue[]): void {
   const type = schema['x-kubernetes-list-type'];
+  const duplicate = (message: string, i: number) => issues.push({ path: [...path, i], message, rule: 'list-type' });
   if (type === 'set') {
+    const seen = new Set<string>();
     list.forEach((item, i) => {
-      if (list.findIndex(other => deepEqual(other, item)) < i) add(`Duplicate value: ${show(item)}`, 'list-type', [...path, i]);
+      const id = canonical(item);
+      if (seen.has(id)) duplicate(`Duplicate value: ${show(item)}`, i);
+      else seen.add(id);
     });
   } else if (type === 'map') {
     const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-    const seen = new Map<string, number>();
+    const seen = new Set<string>();
     list.forEach((item, i) => {
       if (item === null || typeof item !== 'object') return;
-      const id = JSON.stringify(keys.map(k => item[k] ?? schema.items?.properties?.[k]?.default ?? null));
-      if (seen.has(id)) add(`Duplicate value: ${JSON.stringify(Object.fromEntries(keys.map(k => [k, item[k]])))}`, 'list-type', [...path, i]);
-      else seen.set(id, i);
+      const id = canonical(keys.map(k => own(item as Record<string, unknown>, k) ?? null));
+      if (seen.has(id)) duplicate(`Duplicate value: ${JSON.stringify(Object.fromEntries(keys.map(k => [k, own(item as Record<string, unknown>, k)])))}`, i);
+      else seen.add(id);
     });
   }
-}
-
-// ObjectMeta as the API server validates it for custom resources (names, label syntax; unknown fields are errors).
-function checkMetadata(meta: any, path: Path, issues: SchemaIssue[]): void {
-  const add = (message: string, at: Path = path) => {
-    issues.push({ path: at, message, rule: 'schema' });
-  };
-  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
-    add(`Invalid value: ${show(meta)}: must be an object`);
-    return;
-  }
-  for (const key of Object.keys(meta)) if (!OBJECT_META_FIELDS.has(key)) add(`unknown field "${dotted([...path, key])}"`, [...path, key]);
-  for (const field of ['labels', 'annotations'] as const) {
-    const map = meta[field];
-    if (map === undefined) continue;
-    if (map === null || typeof map !== 'object' || Array.isArray(map)) {
-      add(`Invalid value: ${show(map)}: must be a map of strings`, [...path, field]);
-      continue;
-    }
-    for (const [k, v] of Object.entries(map)) {
-      if (!isQualifiedName(k)) add(`Invalid value: ${show(k)}: a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'`, [...path, field, k]);
-      if (typeof v !== 'string') add(`Invalid value: ${show(v)}: must be a string`, [...path, field, k]);
-      else if (field === 'labels' && !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || field === 'labels' && typeof v === 'string' && v.length > 63) {
-        add(`Invalid value: ${show(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)`, [...path, field, k]);
-      }
-    }
-  }
-}
-
-function isQualifiedName(key: string): boolean {
-  const parts = key.split('/');
-  if (parts.length > 2) return false;
-  const name = parts[parts.length - 1];
-  if (parts.length === 2 && !(parts[0].length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(parts[0]))) return false;
-  return name.length > 0 && name.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name);
-}
-
-function runCel(value: any, schema: StructuralSchema, path: Path, issues: SchemaIssue[], cel: CelRules): void {
-  if (value === undefined || value === null) return;
-  evalRules(schema['x-kubernetes-validations'], value, schema, path, issues, cel);
-  // Rules inside allOf apply to this same value, typed by this node's schema.
-  for (const sub of schema.allOf ?? []) evalRules(sub['x-kubernetes-validations'], value, schema, path, issues, cel);
-  if (Array.isArray(value)) {
-    if (schema.items) value.forEach((item, i) => runCel(item, schema.items!, [...path, i], issues, cel));
-  } else if (typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      if (sub) runCel(v, sub, [...path, key], issues, cel);
-    }
-  }
-}
-
-function evalRules(rules: ValidationRule[] | undefined, value: any, schema: StructuralSchema, path: Path, issues: SchemaIssue[], cel: CelRules): void {
-  for (const rule of rules ?? []) {
-    const outcome = cel.evaluate(rule, value, schema);
-    if (outcome.status === 'fail' || outcome.status === 'error') {
-      const at = rule.fieldPath ? [...path, ...fieldPathSegments(rule.fieldPath)] : path;
-      issues.push({ path: at, rule: 'cel', message: outcome.status === 'fail' ? `Invalid value: ${outcome.message}` : outcome.message });
-    }
-  }
-}
-
-function fieldPathSegments(fieldPath: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  const re = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['([^']*)'\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(fieldPath))) out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3]));
-  return out;
-}
-
-function quietlyValid(value: any, schema: StructuralSchema): boolean {
-  const issues: SchemaIssue[] = [];
-  walk(value, schema, [], issues, { typeError: false });
-  return issues.length === 0;
-}
-
-const regexCache = new Map<string, RegExp>();
-function regex(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    re = new RegExp(pattern, 'u');
-    regexCache.set(pattern, re);
-  }
-  return re;
-}
-
-// The formats the API server checks for custom resources (k8s.io/kube-openapi/pkg/validation/strfmt).
-const FORMATS: Record<string, (v: string) => boolean> = {
-  'date-time': v => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v.replace(' ', 'T'))),
-  'date': v => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)),
-  'byte': v => /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0,
-  'uuid': v => /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(v),
-  'ipv4': v => /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(v),
-  'hostname': v => v.length <= 253 && /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/.test(v),
-  'duration': v => /^([+-]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w))+$/.test(v) || /^\d+\s?(ns|us|ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)$/.test(v),
-};
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
-function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-}
-
-function dotted(path: Path): string {
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }

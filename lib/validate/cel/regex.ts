@@ -127,6 +127,77 @@ function translateRe2(pattern: string): RegExp {
 
 const compileFinder = memoize(translateRe2);
 
+/**
+ * Whether a backtracking engine runs `pattern` without blowing up: no repeated group that itself repeats or
+ * alternates (the shapes of catastrophic backtracking, like `(a+)+` or `(a|a)*`), unless every iteration starts with a
+ * literal character that nothing else in the group can match (`(\.[a-z]+)*`: iterations cannot overlap).
+ */
+function backtrackingSafe(pattern: string): boolean {
+  interface Group { risky: boolean; start: number; end?: number; classes: string[] }
+  const groups: Group[] = [{ risky: false, start: 0, classes: [] }];
+  let closed: Group | undefined;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const repeats = c === '*' || c === '+' || (c === '{' && /^\{\d*,\d*\}|^\{\d*[2-9]\d*\}/.test(pattern.slice(i)));
+    if (repeats) {
+      if (closed?.risky && !delimited(pattern, closed)) return false;
+      groups[groups.length - 1].risky = true;
+    }
+    if (c !== '?' && !repeats) closed = undefined;
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const from = i;
+      i++;
+      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
+      for (const g of groups) g.classes.push(pattern.slice(from, i + 1));
+    } else if (c === '(') groups.push({ risky: false, start: i + 1, classes: [] });
+    else if (c === ')') {
+      closed = groups.pop();
+      if (!closed) return false;
+      closed.end = i;
+      if (closed.risky) groups[groups.length - 1].risky = true;
+    } else if (c === '|') groups[groups.length - 1].risky = true;
+  }
+  return true;
+}
+
+/** Whether a group begins with a literal (plain or escaped punctuation) that none of its classes contains. */
+function delimited(pattern: string, group: { start: number; end?: number; classes: string[] }): boolean {
+  let at = group.start;
+  if (pattern.startsWith('?:', at)) at += 2;
+  const escaped = pattern[at] === '\\';
+  const literal = escaped && /[^\w\s]/.test(pattern[at + 1] ?? '') ? pattern[at + 1] : !escaped && /[A-Za-z0-9,;:\/=@_-]/.test(pattern[at] ?? '') ? pattern[at] : undefined;
+  if (literal === undefined) return false;
+  const after = at + (escaped ? 2 : 1);
+  // The literal itself must not repeat, nor appear again in the group.
+  if (/[*+?{]/.test(pattern[after] ?? '') || pattern.slice(after, group.end).includes(literal)) return false;
+  return group.classes.every(cls => {
+    const body = cls.slice(1, -1);
+    if (body.startsWith('^') || body.includes('\\')) return false; // negations and escapes: do not guess
+    if (body.includes(literal)) return false;
+    for (const m of body.matchAll(/(.)-(.)/g)) if (m[1] <= literal && literal <= m[2]) return false;
+    return true;
+  });
+}
+
+/**
+ * `regexp.MatchString(pattern, text)` (unanchored) with RE2's verdict on the pattern: through an equivalent JS
+ * RegExp where that is safe from catastrophic backtracking (RE2JS is ~10x slower), else RE2 itself.
+ */
+export const re2Tester = memoize((pattern: string): ((text: string) => boolean) => {
+  const re2 = compileRe2(pattern); // throws on what Go's regexp refuses
+  if (backtrackingSafe(pattern)) {
+    try {
+      const js = translateRe2(pattern);
+      const once = new RegExp(js.source, js.flags.replace('g', ''));
+      return text => once.test(text);
+    } catch {
+      // A feature JS lacks: RE2 decides.
+    }
+  }
+  return text => re2.test(text);
+});
+
 /** Go's FindAllString: successive non-overlapping matches; an empty match right after a match is dropped. */
 function findAll(text: string, pattern: string, limit: number): string[] {
   const re = compileFinder(pattern);

@@ -1,0 +1,57 @@
+/**
+ * Findings about objects together rather than one at a time: duplicates, references between objects (with what
+ * controllers create at runtime), security, agentgateway pitfalls and tenant budgets.
+ */
+import * as path from 'path';
+import { Finding } from './findings';
+import { pitfallIssues, pitfallMessage } from './pitfalls';
+import { checkReferences, KnownObject, runtimeObjects } from './references';
+import { securityIssues, securityMessage } from './security';
+import { tenantBudgetFindings } from './tenant-budgets';
+
+/** Every cross-object finding among `known`; `isNamespaced` says whether a kind is namespaced, when it is known. */
+export function crossObjectFindings(known: readonly KnownObject[], isNamespaced: (o: KnownObject) => boolean | undefined): Finding[] {
+  const findings: Finding[] = [...duplicates(known)];
+  const everything = [...known, ...runtimeObjects(known)];
+  const at = (o: KnownObject) => ({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name });
+  for (const issue of guarded(() => checkReferences(everything, isNamespaced), findings, 'reference')) {
+    findings.push({ ...at(issue.at), path: issue.path, message: issue.message, severity: 'error', rule: 'reference' });
+  }
+  for (const issue of guarded(() => securityIssues(everything), findings, 'security')) {
+    findings.push({ ...at(issue.at), path: issue.path, message: securityMessage(issue), severity: 'warning', rule: issue.rule.id });
+  }
+  for (const issue of guarded(() => pitfallIssues(everything), findings, 'agentgateway')) {
+    findings.push({ ...at(issue.at), path: issue.path, message: pitfallMessage(issue), severity: 'warning', rule: issue.rule.id });
+  }
+  findings.push(...guarded(() => tenantBudgetFindings(everything), findings, 'tenant budget'));
+  return findings;
+}
+
+// Cross-object checks also read objects the schema rejected; if one trips them, say so instead of failing the run.
+function guarded<T>(check: () => T[], findings: Finding[], what: string): T[] {
+  try {
+    return check();
+  } catch (e: any) {
+    findings.push({ file: '(input)', path: '', severity: 'error', rule: 'internal', message: `internal error in the ${what} checks: ${e?.message ?? e}; fix the schema errors above and run again` });
+    return [];
+  }
+}
+
+function duplicates(objects: readonly KnownObject[]): Finding[] {
+  const seen = new Map<string, KnownObject>();
+  const out: Finding[] = [];
+  for (const o of objects) {
+    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+    const key = `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    const first = seen.get(key);
+    if (first) {
+      out.push({
+        file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name, path: '', severity: 'error', rule: 'duplicate',
+        message: `duplicate object: ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} is also defined at ${path.relative(process.cwd(), first.file) || first.file}:${first.line}`,
+      });
+    } else {
+      seen.set(key, o);
+    }
+  }
+  return out;
+}
