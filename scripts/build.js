@@ -14,3 +14,5 @@ for (const rel of fs.readdirSync(build, { recursive: true })) {
   if (!m || fs.existsSync(path.join(root, `${m[1]}.ts`))) continue;
   fs.rmSync(path.join(build, rel));
 }
+// Marks the build complete and fresh for scripts/run.js.
+fs.writeFileSync(path.join(build, '.built'), new Date().toISOString() + '\n');

@@ -16,7 +16,7 @@ function tree(dir: string): Record<string, string> {
 
 function cdk8sSynth(dist: string, env: NodeJS.ProcessEnv = {}) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-out-'));
-  return spawnSync(CDK8S, ['synth', '--app', `npx tsx main.ts --cdk8s-cli --dist ${dist}`, '--output', scratch], {
+  return spawnSync(CDK8S, ['synth', '--app', `node scripts/run.js main --cdk8s-cli --dist ${dist}`, '--output', scratch], {
     cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env },
   });
 }

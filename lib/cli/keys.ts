@@ -13,9 +13,9 @@ import { isDns1123Label } from '../shared/validation';
 
 const USAGE = 'usage: npm run keys -- add --tenant NAME [--tier TIER] | list | revoke (--id ID | --tenant NAME)   [--file PATH]';
 
-/** The default keys file: `$KEYS_FILE`, else `config/api-keys.json` in the checkout. */
+/** The default keys file: `$KEYS_FILE`, else `config/api-keys.json` in the working directory (the project root under npm). */
 export function defaultKeysFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KEYS_FILE ?? path.join(__dirname, '..', '..', 'config', 'api-keys.json');
+  return path.resolve(env.KEYS_FILE ?? path.join('config', 'api-keys.json'));
 }
 
 /** Where the CLI's output goes; `key` receives only a new plaintext key. */

@@ -15,6 +15,7 @@ import { hashKey } from '../app/api-keys-file';
 import { parseFlags } from '../ops/args';
 import { runTenantSmoke } from '../ops/tenant-smoke';
 import { limitFor, parseRateLimitConfig } from '../platform/rate-limit-config';
+import { distDir } from './dist-dir';
 import { CannotStartError, portForward, PortForward } from './smoke';
 
 const USAGE = 'usage: SMOKE_KEY_A=<key of tenant A> SMOKE_KEY_B=<key of tenant B> npm run smoke:tenants -- [--url URL] [--host HOST] [--context NAME] [--budget N]';
@@ -98,8 +99,7 @@ export async function runTenantSmokeCli(argv: readonly string[], env: NodeJS.Pro
     if (!keyA || !keyB) throw new CannotStartError(`SMOKE_KEY_A and SMOKE_KEY_B must hold API keys of two different tenants (from \`npm run keys -- add\`)\n${USAGE}`);
     const budgetFlag = flags.budget === undefined ? undefined : Number(flags.budget);
     if (budgetFlag !== undefined && !(Number.isInteger(budgetFlag) && budgetFlag >= 1)) throw new CannotStartError(`--budget must be a whole number >= 1, got ${JSON.stringify(flags.budget)}`);
-    const distDir = env.CDK8S_OUTDIR ?? path.join(__dirname, '..', '..', 'dist');
-    const target = readTenantSmokeTarget(distDir, keyA, keyB);
+    const target = readTenantSmokeTarget(distDir(env), keyA, keyB);
     const budget = budgetFlag ?? target.spender.budget;
     if (budget === undefined) throw new CannotStartError(`no rule of the rate-limit service's file limits tenant ${target.spender.tenant} (tier ${target.spender.tier}): run \`npm run validate\`, or pass --budget`);
 
