@@ -39,7 +39,7 @@ export const SECURITY_RULES = {
     id: 'SEC004',
     title: 'local rate limit on a gateway that may run several proxies',
     why: 'a local limit is kept per proxy replica: N replicas admit N times the budget',
-    fix: 'pin the gateway proxy to one replica, or use a global rate limit (rateLimit.global with a rate-limit service)',
+    fix: 'pin the gateway proxy to one replica, or keep the budget once for the whole gateway: the stack\'s `tenants` props (rateLimit.global with the rate-limit service component; README: Tenants; `npm run synth -- --profile tenants`)',
   },
   SEC005: {
     id: 'SEC005',
