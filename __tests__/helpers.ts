@@ -37,3 +37,18 @@ export function mirrorResolver(): UpstreamResolver {
 export function parseAll(text: string): any[] {
   return jsyaml.loadAll(text).filter(d => d !== null && d !== undefined);
 }
+
+/**
+ * Writes copies of `objects`, changed by `edit`, to a fresh directory as one YAML file and validates it; validation
+ * errors fail the test (the checks that use it look at findings of one kind, on otherwise valid input).
+ */
+export function validateEdited(validator: import('../lib/validate/validator').Validator, objects: any[], edit: (objs: any[]) => void = () => {}) {
+  const copy = structuredClone(objects);
+  edit(copy);
+  const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'edited-'));
+  require('fs').writeFileSync(require('path').join(dir, 'stack.yaml'), copy.map(o => jsyaml.dump(o)).join('---\n'));
+  const result = validator.validatePaths([dir]);
+  const { formatFinding } = require('../lib/validate/findings');
+  expect(result.findings.filter(f => f.severity === 'error').map(formatFinding)).toEqual([]);
+  return { dir, result };
+}

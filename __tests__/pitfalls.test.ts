@@ -1,8 +1,5 @@
 // agentgateway v1.4.1 pitfalls (AGW001-AGW003): each fires on a bad example, stays quiet on the fixed one, and
 // fails validation only under --strict.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { guidePreset } from '../lib/presets/guide';
@@ -11,7 +8,7 @@ import { renderApp } from '../lib/synthesizer';
 import { ValidationCache } from '../lib/validate/cache';
 import { formatFinding } from '../lib/validate/findings';
 import { Validator } from '../lib/validate/validator';
-import { mirrorResolver } from './helpers';
+import { mirrorResolver, validateEdited } from './helpers';
 
 const validator = new Validator({ resolver: mirrorResolver(), cache: ValidationCache.default() });
 
@@ -26,12 +23,7 @@ const budget = () => structuredClone(guide.find(o => o.kind === 'AgentgatewayPol
 
 /** Writes the guide's objects after `edit`, validates them; returns the AGW findings and the strict verdict. */
 function pitfalls(edit: (objs: any[]) => void = () => {}) {
-  const objs = structuredClone(guide);
-  edit(objs);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pitfalls-'));
-  fs.writeFileSync(path.join(dir, 'stack.yaml'), objs.map(o => jsyaml.dump(o)).join('---\n'));
-  const result = validator.validatePaths([dir]);
-  expect(result.findings.filter(f => f.severity === 'error').map(formatFinding)).toEqual([]);
+  const { dir, result } = validateEdited(validator, guide, edit);
   return {
     found: result.findings.filter(f => /^AGW/.test(f.rule)).map(f => formatFinding({ ...f, file: 'stack.yaml' })),
     strictOk: validator.validatePaths([dir], true).findings.filter(f => /^AGW/.test(f.rule)).length === 0,

@@ -16,7 +16,7 @@ import { ValidationCache } from '../lib/validate/cache';
 import { formatFinding } from '../lib/validate/findings';
 import { Validator } from '../lib/validate/validator';
 import { TEST_DIST } from './global-setup';
-import { mirrorResolver } from './helpers';
+import { mirrorResolver, validateEdited } from './helpers';
 
 const validator = new Validator({ resolver: mirrorResolver(), cache: ValidationCache.default() });
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -31,13 +31,7 @@ function appObjects(props: LlmServingStackProps = {}): any[] {
 
 /** Security findings (formatted) for these objects, after `edit` changes them. */
 function security(objects: any[], edit: (objs: any[]) => void = () => {}): string[] {
-  const copy = structuredClone(objects);
-  edit(copy);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'security-'));
-  fs.writeFileSync(path.join(dir, 'stack.yaml'), copy.map(o => jsyaml.dump(o)).join('---\n'));
-  const result = validator.validatePaths([dir]);
-  expect(result.findings.filter(f => f.severity === 'error').map(formatFinding)).toEqual([]);
-  return result.findings.filter(f => /^SEC/.test(f.rule)).map(formatFinding);
+  return validateEdited(validator, objects, edit).result.findings.filter(f => /^SEC/.test(f.rule)).map(formatFinding);
 }
 const find = (objs: any[], kind: string, name?: string) => objs.find(o => o.kind === kind && (!name || o.metadata.name === name));
 
