@@ -75,3 +75,13 @@ describe('UpstreamObject', () => {
     expect(UpstreamObject.isUpstreamObject(new (require('cdk8s').ApiObject)(chart, 'Own', { apiVersion: 'v1', kind: 'Secret' }))).toBe(false);
   });
 });
+
+describe('the renderer\'s YAML writer', () => {
+  test('quotes every string a YAML 1.1 reader (kubectl) would take for something else', () => {
+    const tricky = ['on', 'off', 'yes', 'no', 'y', 'N', 'true', 'False', '0755', '0x1F', '1:20', '1e3', '.5', '~', 'null', '', '2024-01-01', '<<', '12345678901234567890'];
+    const object = { data: Object.fromEntries(tricky.map((v, i) => [`k${i}`, v])), n: 8080, b: true };
+    const { toYaml } = require('../lib/synthesizer');
+    expect(YAML.parse(toYaml(object), { version: '1.1', customTags: t => t.filter((x: any) => x.tag !== 'tag:yaml.org,2002:timestamp') })).toEqual(object);
+    expect(YAML.parse(toYaml(object), { version: '1.2' })).toEqual(object);
+  });
+});

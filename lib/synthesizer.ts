@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as jsyaml from 'js-yaml';
 import { IConstruct } from 'constructs';
 import { gitopsFiles } from './gitops';
 import { ChartOutput, splitPhases } from './phases';
@@ -58,17 +59,26 @@ export function renderCharts(app: App): ChartOutput[] {
       if (c instanceof UpstreamManifest) {
         for (const d of c.documents) {
           const changed = d.object?.modified;
-          docs.push(changed ? Yaml.stringify(d.object!.toJson()) : d.raw);
+          docs.push(changed ? toYaml(d.object!.toJson()) : d.raw);
           objects.push(changed ? facts(d.object!.toJson()) : documentFacts(d.raw));
         }
       } else if (c instanceof ApiObject && !UpstreamObject.isUpstreamObject(c)) {
         const json = c.toJson();
-        docs.push(Yaml.stringify(json));
+        docs.push(toYaml(json));
         objects.push(facts(json));
       }
     }
     return { chart: chart.node.id, documents: docs, objects };
   });
+}
+
+/**
+ * One object as YAML that means the same to kubectl (YAML 1.1) as to any YAML 1.2 reader: js-yaml quotes every
+ * string a 1.1 reader would take for something else (`on`, `yes`, `0755`, `1:20`, ...), and is about five times
+ * faster than the `yaml` writer cdk8s uses (which matters at thousands of models). No folding, no anchors.
+ */
+export function toYaml(object: unknown): string {
+  return jsyaml.dump(object, { lineWidth: -1, noRefs: true });
 }
 
 function facts(o: any): DocumentFacts {
