@@ -7,6 +7,7 @@
  * kustomization is built, so upstream objects remain exactly upstream's for `kubectl apply -f dist/`.
  */
 import { Yaml } from 'cdk8s';
+import { apiGroup, definedGroups } from './shared/object-identity';
 import { DocumentFacts } from './shared/yaml-text';
 
 /** Where the kustomizations go, inside the output directory (a subdirectory: `kubectl apply -f dist/` skips it). */
@@ -34,14 +35,12 @@ export function phaseName(file: string): string {
 
 /** The kustomization files for these chart files, in apply order, as paths relative to the output directory. */
 export function gitopsFiles(phases: readonly PhaseFile[]): { name: string; content: string }[] {
-  // A CRD is named `<plural>.<group>`: the groups the output defines are what its custom resources belong to. (A
-  // kind whose CRD is not in the output must already be installed, so Argo CD's dry run finds it.)
-  const customGroups = new Set(phases.flatMap(p => p.objects)
-    .filter(o => o.kind === 'CustomResourceDefinition' && o.name?.includes('.'))
-    .map(o => o.name!.slice(o.name!.indexOf('.') + 1)));
+  // The custom resources are those of groups the output's CRDs define. (A kind whose CRD is not in the output must
+  // already be installed, so Argo CD's dry run finds it.)
+  const customGroups = definedGroups(phases.flatMap(p => p.objects));
   const perPhase = phases.flatMap((phase, wave) => {
     const dir = `${GITOPS_DIR}/${phaseName(phase.name)}`;
-    const hasCustomResources = phase.objects.some(o => o.apiVersion?.includes('/') && customGroups.has(o.apiVersion.split('/')[0]));
+    const hasCustomResources = phase.objects.some(o => o.apiVersion?.includes('/') && customGroups.has(apiGroup(o.apiVersion)));
     return [
       { name: `${dir}/${phase.name}`, content: phase.content },
       {

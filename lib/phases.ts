@@ -6,6 +6,7 @@
  * chart's webhooks serve — KServe's ClusterStorageContainer `default` is the case in point). File names sort in
  * apply order, so `kubectl apply` of each file in name order, with the waits the README lists, works by hand too.
  */
+import { apiGroup, definedGroups } from './shared/object-identity';
 import { DocumentFacts } from './shared/yaml-text';
 
 /** A chart's rendered objects, before they are split into phases. */
@@ -28,8 +29,7 @@ export interface PhaseOutput {
   readonly objects: readonly DocumentFacts[];
 }
 
-const groupOf = (o: DocumentFacts) => (o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0] : '');
-const isCrd = (o: DocumentFacts) => o.kind === 'CustomResourceDefinition' && groupOf(o) === 'apiextensions.k8s.io';
+const isCrd = (o: DocumentFacts) => o.kind === 'CustomResourceDefinition' && apiGroup(o.apiVersion) === 'apiextensions.k8s.io';
 
 /** The charts' outputs as numbered phase files, in apply order. */
 export function splitPhases(charts: readonly ChartOutput[]): PhaseOutput[] {
@@ -52,7 +52,6 @@ const SUFFIX = { crd: '-crds', rest: '', resource: '-resources' } as const;
 
 /** Whether each object of a chart is a CRD, a custom resource of one of the chart's CRDs, or anything else. */
 function roleIn(chart: ChartOutput): (o: DocumentFacts) => keyof typeof SUFFIX {
-  // A CRD is named `<plural>.<group>`: the groups this chart defines.
-  const groups = new Set(chart.objects.filter(o => isCrd(o) && o.name?.includes('.')).map(o => o.name!.slice(o.name!.indexOf('.') + 1)));
-  return o => (isCrd(o) ? 'crd' : o.kind && groups.has(groupOf(o)) ? 'resource' : 'rest');
+  const groups = definedGroups(chart.objects);
+  return o => (isCrd(o) ? 'crd' : o.kind && groups.has(apiGroup(o.apiVersion)) ? 'resource' : 'rest');
 }

@@ -5,6 +5,7 @@
  * waits too (waiting costs seconds; a refused apply costs a half-applied phase).
  */
 import { ManifestObject } from './manifests';
+import { apiGroup } from '../shared/object-identity';
 
 /** A webhook of a phase and the Service it calls. */
 export interface PhaseWebhook {
@@ -13,11 +14,10 @@ export interface PhaseWebhook {
   readonly rules: readonly { apiGroups?: string[]; resources?: string[]; operations?: string[] }[];
 }
 
-export const groupOf = (o: { apiVersion?: string }) => (o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0] : '');
 
 /** The webhooks these objects define that call a Service, with failurePolicy Fail (Ignore never refuses). */
 export function webhooksOf(objects: readonly ManifestObject[]): PhaseWebhook[] {
-  return objects.filter(o => groupOf(o) === 'admissionregistration.k8s.io' && /^(Validating|Mutating)WebhookConfiguration$/.test(o.kind ?? ''))
+  return objects.filter(o => apiGroup(o.apiVersion) === 'admissionregistration.k8s.io' && /^(Validating|Mutating)WebhookConfiguration$/.test(o.kind ?? ''))
     .flatMap(o => (o.parse()?.webhooks ?? []) as any[])
     .filter(w => w?.clientConfig?.service?.name && w.clientConfig.service.namespace && (w.failurePolicy ?? 'Fail') === 'Fail')
     .map(w => ({ name: w.name, service: { namespace: w.clientConfig.service.namespace, name: w.clientConfig.service.name }, rules: w.rules ?? [] }));
@@ -30,7 +30,7 @@ export function webhooksOf(objects: readonly ManifestObject[]): PhaseWebhook[] {
 export function customPlurals(objects: readonly ManifestObject[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const o of objects) {
-    if (o.kind !== 'CustomResourceDefinition' || groupOf(o) !== 'apiextensions.k8s.io') continue;
+    if (o.kind !== 'CustomResourceDefinition' || apiGroup(o.apiVersion) !== 'apiextensions.k8s.io') continue;
     const names = crdNames(o.text);
     // A CRD's name is `<plural>.<group>` (the API server enforces it), so the group is the rest of the name.
     if (names.kind && names.plural && o.name?.startsWith(`${names.plural}.`)) out.set(`${o.name.slice(names.plural.length + 1)}/${names.kind}`, names.plural);
@@ -61,7 +61,7 @@ function builtinPlural(kind: string): string {
 
 /** The webhooks (of `hooks`) that creating or updating this object may go through. */
 export function webhooksAdmitting(o: ManifestObject, hooks: readonly PhaseWebhook[], plurals: ReadonlyMap<string, string>): PhaseWebhook[] {
-  const group = groupOf(o);
+  const group = apiGroup(o.apiVersion);
   const plural = plurals.get(`${group}/${o.kind}`) ?? builtinPlural(o.kind ?? '');
   const has = (list: string[] | undefined, v: string) => (list ?? []).some(x => x === '*' || x === v);
   return hooks.filter(h => h.rules.some(r => (has(r.operations, 'CREATE') || has(r.operations, 'UPDATE')) && has(r.apiGroups, group)

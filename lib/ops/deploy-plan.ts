@@ -9,7 +9,8 @@
  * - then the phase's controllers Available, certificates issued and webhooks serving, before the next phase; after
  *   the app phases, the Gateway programmed, the InferenceService ready, the token budget accepted and attached.
  */
-import { customPlurals, groupOf, webhooksAdmitting, webhooksOf } from './admission';
+import { apiGroup } from '../shared/object-identity';
+import { customPlurals, webhooksAdmitting, webhooksOf } from './admission';
 import { ManifestObject, Phase } from './manifests';
 
 /** One step of a plan. */
@@ -36,7 +37,7 @@ const byNamespace = (objects: readonly ManifestObject[]) => {
   for (const o of objects) if (o.name) out.set(o.namespace ?? 'default', [...(out.get(o.namespace ?? 'default') ?? []), o.name]);
   return out;
 };
-const isCrd = (o: ManifestObject) => o.kind === 'CustomResourceDefinition' && groupOf(o) === 'apiextensions.k8s.io';
+const isCrd = (o: ManifestObject) => o.kind === 'CustomResourceDefinition' && apiGroup(o.apiVersion) === 'apiextensions.k8s.io';
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The steps that deploy these phases. */
@@ -71,8 +72,8 @@ export function deployPlan(phases: readonly Phase[], forceConflicts = false): St
       const what = crds.length > 0 ? 'the objects besides CRDs' : 'all but what its webhooks admit';
       apply(phase, crds.length + gated.length > 0 ? rest : objs, what, what);
     }
-    waitFor(steps, objs.filter(o => o.kind === 'Deployment' && groupOf(o) === 'apps'), 'deployment', 'condition=Available', 'Deployments available');
-    waitFor(steps, objs.filter(o => o.kind === 'Certificate' && groupOf(o) === 'cert-manager.io'), 'certificate.cert-manager.io', 'condition=Ready', 'certificates issued');
+    waitFor(steps, objs.filter(o => o.kind === 'Deployment' && apiGroup(o.apiVersion) === 'apps'), 'deployment', 'condition=Available', 'Deployments available');
+    waitFor(steps, objs.filter(o => o.kind === 'Certificate' && apiGroup(o.apiVersion) === 'cert-manager.io'), 'certificate.cert-manager.io', 'condition=Ready', 'certificates issued');
     for (const svc of uniqueServices(hooks)) {
       steps.push({
         title: `wait: webhook Service ${svc.namespace}/${svc.name} serving`,
@@ -85,9 +86,9 @@ export function deployPlan(phases: readonly Phase[], forceConflicts = false): St
       const names = [...new Set(gated.flatMap(o => webhooksAdmitting(o, hooks, plurals).map(h => h.service.name)))];
       apply(phase, gated, `what the webhooks of ${names.join(', ')} admit`, 'the objects its webhooks admit');
     }
-    waitFor(steps, objs.filter(o => o.kind === 'Gateway' && groupOf(o) === 'gateway.networking.k8s.io'), 'gateway.gateway.networking.k8s.io', 'condition=Programmed', 'Gateways programmed');
-    waitFor(steps, objs.filter(o => o.kind === 'InferenceService' && groupOf(o) === 'serving.kserve.io'), 'inferenceservice.serving.kserve.io', 'condition=Ready', 'InferenceServices ready');
-    const policies = objs.filter(o => o.kind === 'AgentgatewayPolicy' && groupOf(o) === 'agentgateway.dev');
+    waitFor(steps, objs.filter(o => o.kind === 'Gateway' && apiGroup(o.apiVersion) === 'gateway.networking.k8s.io'), 'gateway.gateway.networking.k8s.io', 'condition=Programmed', 'Gateways programmed');
+    waitFor(steps, objs.filter(o => o.kind === 'InferenceService' && apiGroup(o.apiVersion) === 'serving.kserve.io'), 'inferenceservice.serving.kserve.io', 'condition=Ready', 'InferenceServices ready');
+    const policies = objs.filter(o => o.kind === 'AgentgatewayPolicy' && apiGroup(o.apiVersion) === 'agentgateway.dev');
     for (const condition of ['Accepted', 'Attached']) {
       waitFor(steps, policies, 'agentgatewaypolicy.agentgateway.dev',
         `jsonpath={.status.ancestors[0].conditions[?(@.type=="${condition}")].status}=True`, `policies ${condition.toLowerCase()}`);

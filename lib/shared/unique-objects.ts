@@ -1,16 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-
-/** The identity the API server gives an object: API group, kind, namespace and name (the version does not count). */
-export function objectKey(o: { apiVersion?: string; kind?: string; namespace?: string; name?: string }): string {
-  const group = o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0] : '';
-  return `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
-}
-
-/** How an object reads in messages: `Kind namespace/name`. */
-export function describeObject(o: { kind?: string; namespace?: string; name?: string }): string {
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
-}
+import { describeObject, objectKey } from './object-identity';
 
 /** Facts of an ApiObject without rendering it. */
 export interface ObjectIdentity {

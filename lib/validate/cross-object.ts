@@ -3,7 +3,9 @@
  * controllers create at runtime), security, agentgateway pitfalls and tenant budgets.
  */
 import * as path from 'path';
+import { objectKey } from '../shared/object-identity';
 import { Finding } from './findings';
+import { ObjectIndex } from './object-index';
 import { pitfallIssues, pitfallMessage } from './pitfalls';
 import { checkReferences, KnownObject, runtimeObjects } from './references';
 import { securityIssues, securityMessage } from './security';
@@ -13,14 +15,16 @@ import { tenantBudgetFindings } from './tenant-budgets';
 export function crossObjectFindings(known: readonly KnownObject[], isNamespaced: (o: KnownObject) => boolean | undefined): Finding[] {
   const findings: Finding[] = [...duplicates(known)];
   const everything = [...known, ...runtimeObjects(known)];
+  // One index of every object, shared by the checks, so each is linear in the input.
+  const index = new ObjectIndex(everything);
   const at = (o: KnownObject) => ({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name });
-  for (const issue of guarded(() => checkReferences(everything, isNamespaced), findings, 'reference')) {
+  for (const issue of guarded(() => checkReferences(everything, isNamespaced, index), findings, 'reference')) {
     findings.push({ ...at(issue.at), path: issue.path, message: issue.message, severity: 'error', rule: 'reference' });
   }
-  for (const issue of guarded(() => securityIssues(everything), findings, 'security')) {
+  for (const issue of guarded(() => securityIssues(everything, index), findings, 'security')) {
     findings.push({ ...at(issue.at), path: issue.path, message: securityMessage(issue), severity: 'warning', rule: issue.rule.id });
   }
-  for (const issue of guarded(() => pitfallIssues(everything), findings, 'agentgateway')) {
+  for (const issue of guarded(() => pitfallIssues(everything, index), findings, 'agentgateway')) {
     findings.push({ ...at(issue.at), path: issue.path, message: pitfallMessage(issue), severity: 'warning', rule: issue.rule.id });
   }
   findings.push(...guarded(() => tenantBudgetFindings(everything), findings, 'tenant budget'));
@@ -41,8 +45,7 @@ function duplicates(objects: readonly KnownObject[]): Finding[] {
   const seen = new Map<string, KnownObject>();
   const out: Finding[] = [];
   for (const o of objects) {
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-    const key = `${group}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    const key = objectKey(o);
     const first = seen.get(key);
     if (first) {
       out.push({

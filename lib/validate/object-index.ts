@@ -3,11 +3,11 @@
  * policy, route or backend made 3,000 models cost seconds).
  */
 import type { KnownObject } from './references';
+import { apiGroup, objectKey } from '../shared/object-identity';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const AGW_GROUP = 'agentgateway.dev';
-const groupOf = (o: KnownObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
-const isKind = (o: KnownObject, group: string, kind: string) => o.kind === kind && groupOf(o) === group;
+const isKind = (o: KnownObject, group: string, kind: string) => o.kind === kind && apiGroup(o.apiVersion) === group;
 
 /** Objects by identity, routes by parent gateway, NetworkPolicies by namespace, and memoized derived facts. */
 export class ObjectIndex {
@@ -22,7 +22,7 @@ export class ObjectIndex {
 
   constructor(readonly objects: readonly KnownObject[]) {
     for (const o of objects) {
-      this.byKey.set(this.key(groupOf(o), o.kind, o.namespace, o.name), o);
+      this.byKey.set(objectKey(o), o);
       if (isKind(o, GATEWAY_GROUP, 'HTTPRoute')) {
         this.routes.push(o);
         for (const p of list(o.object?.spec?.parentRefs)) push(this.routesByParent, `${p?.namespace ?? o.namespace}/${p?.name}`, o);
@@ -32,12 +32,8 @@ export class ObjectIndex {
     }
   }
 
-  private key(group: string, kind: string, namespace: string | undefined, name: unknown): string {
-    return `${group}/${kind}/${namespace ?? ''}/${name}`;
-  }
-
   find(group: string, kind: string, namespace: string | undefined, name: unknown): KnownObject | undefined {
-    return this.byKey.get(this.key(group, kind, namespace, name));
+    return this.byKey.get(`${group}/${kind}/${namespace ?? ''}/${name}`);
   }
 
   /** HTTPRoutes whose parentRefs name this gateway. */

@@ -5,6 +5,8 @@
  */
 import type { KnownObject } from './references';
 import type { SecurityRule } from './security';
+import { apiGroup } from '../shared/object-identity';
+import { list, ObjectIndex } from './object-index';
 
 /** Every pitfall finding, by id (the README's table is this list). */
 export const PITFALL_RULES = {
@@ -43,16 +45,14 @@ export function pitfallMessage(issue: PitfallIssue): string {
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const AGW_GROUP = 'agentgateway.dev';
-const groupOf = (o: KnownObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
-const isPolicy = (o: KnownObject) => o.kind === 'AgentgatewayPolicy' && groupOf(o) === AGW_GROUP;
-const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+const isPolicy = (o: KnownObject) => o.kind === 'AgentgatewayPolicy' && apiGroup(o.apiVersion) === AGW_GROUP;
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Every pitfall among `objects` (the input and what controllers create from it). */
-export function pitfallIssues(objects: readonly KnownObject[]): PitfallIssue[] {
+export function pitfallIssues(objects: readonly KnownObject[], index = new ObjectIndex(objects)): PitfallIssue[] {
   const policies = objects.filter(o => isPolicy(o) && isObject(o.object?.spec));
   const judged = policies.filter(o => !o.pinned);
-  return [...multipleLocalLimits(judged), ...sameFieldSameTarget(policies), ...tokenBudgetsWithoutAi(judged, objects)];
+  return [...multipleLocalLimits(judged), ...sameFieldSameTarget(policies), ...tokenBudgetsWithoutAi(judged, index)];
 }
 
 function multipleLocalLimits(policies: readonly KnownObject[]): PitfallIssue[] {
@@ -109,18 +109,7 @@ function sameFieldSameTarget(policies: readonly KnownObject[]): PitfallIssue[] {
   return issues;
 }
 
-function tokenBudgetsWithoutAi(policies: readonly KnownObject[], objects: readonly KnownObject[]): PitfallIssue[] {
-  const byKey = new Map<string, KnownObject>();
-  const routesByGateway = new Map<string, KnownObject[]>();
-  for (const o of objects) {
-    byKey.set(`${groupOf(o)}/${o.kind}/${o.namespace ?? ''}/${o.name}`, o);
-    if (o.kind === 'HTTPRoute' && groupOf(o) === GATEWAY_GROUP) {
-      for (const p of list(o.object?.spec?.parentRefs)) {
-        const key = `${p?.namespace ?? o.namespace}/${p?.name}`;
-        routesByGateway.set(key, [...(routesByGateway.get(key) ?? []), o]);
-      }
-    }
-  }
+function tokenBudgetsWithoutAi(policies: readonly KnownObject[], index: ObjectIndex): PitfallIssue[] {
   const issues: PitfallIssue[] = [];
   for (const policy of policies) {
     const local = list(policy.object.spec.traffic?.rateLimit?.local);
@@ -129,17 +118,17 @@ function tokenBudgetsWithoutAi(policies: readonly KnownObject[], objects: readon
     if (tokenIndex !== 0) continue;
     const routes = list(policy.object.spec.targetRefs).flatMap(ref => {
       if (ref?.kind === 'HTTPRoute') {
-        const route = byKey.get(`${GATEWAY_GROUP}/HTTPRoute/${policy.namespace}/${ref.name}`);
+        const route = index.find(GATEWAY_GROUP, 'HTTPRoute', policy.namespace, ref.name);
         return route ? [route] : [];
       }
-      return ref?.kind === 'Gateway' ? routesByGateway.get(`${policy.namespace}/${ref.name}`) ?? [] : [];
+      return ref?.kind === 'Gateway' ? index.routesOf(policy.namespace, ref.name) : [];
     });
     for (const route of routes) {
       list(route.object?.spec?.rules).forEach((rule, r) => list(rule?.backendRefs).forEach((ref, b) => {
         const group = ref?.group ?? '';
         const kind = ref?.kind ?? 'Service';
         const backend = group === AGW_GROUP && kind === 'AgentgatewayBackend'
-          ? byKey.get(`${AGW_GROUP}/AgentgatewayBackend/${ref.namespace ?? route.namespace}/${ref.name}`) : undefined;
+          ? index.find(AGW_GROUP, 'AgentgatewayBackend', ref.namespace ?? route.namespace, ref.name) : undefined;
         if (backend && isObject(backend.object?.spec?.ai)) return;
         const what = backend ? `AgentgatewayBackend ${backend.namespace}/${backend.name} without spec.ai` : `${kind} ${ref?.namespace ?? route.namespace}/${ref?.name}`;
         issues.push({

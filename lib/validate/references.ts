@@ -6,6 +6,8 @@
  */
 
 import { KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
+import { apiGroup } from '../shared/object-identity';
+import { ObjectIndex } from './object-index';
 
 /** An object of the input, as far as reference checks need it. */
 export interface KnownObject {
@@ -101,15 +103,13 @@ export function runtimeObjects(objects: readonly KnownObject[]): KnownObject[] {
   return out;
 }
 
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 /** Every reference problem among `objects` (the input plus runtime objects). */
-export function checkReferences(objects: readonly KnownObject[], isNamespaced: (o: KnownObject) => boolean | undefined): ReferenceIssue[] {
+export function checkReferences(objects: readonly KnownObject[], isNamespaced: (o: KnownObject) => boolean | undefined,
+  index = new ObjectIndex(objects)): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
-  const byKey = new Map<string, KnownObject>();
-  for (const o of objects) byKey.set(`${groupOf(o.apiVersion)}/${o.kind}/${o.namespace ?? ''}/${o.name}`, o);
-  const find = (group: string, kind: string, namespace: string | undefined, name: string) => byKey.get(`${group}/${kind}/${namespace ?? ''}/${name}`);
-  const namespaces = new Map(objects.filter(o => o.kind === 'Namespace' && groupOf(o.apiVersion) === '').map(o => [o.name, o]));
+  const find = (group: string, kind: string, namespace: string | undefined, name: string) => index.find(group, kind, namespace, name);
+  const namespaces = new Map(objects.filter(o => o.kind === 'Namespace' && apiGroup(o.apiVersion) === '').map(o => [o.name, o]));
   // ReferenceGrants by namespace: a cross-namespace reference looks only at the grants of its target's namespace.
   const grants = new Map<string, KnownObject[]>();
   for (const o of objects) {
@@ -125,7 +125,7 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
     }
     const spec = o.object?.spec;
     if (!spec) continue;
-    const group = groupOf(o.apiVersion);
+    const group = apiGroup(o.apiVersion);
 
     if (group === GATEWAY_GROUP && o.kind === 'Gateway' && spec.gatewayClassName && !find(GATEWAY_GROUP, 'GatewayClass', undefined, spec.gatewayClassName)) {
       add('.spec.gatewayClassName', `GatewayClass "${spec.gatewayClassName}" not found (looked in the input, and for the class "agentgateway" its controller creates)`);
@@ -232,6 +232,6 @@ export function hostnamesIntersect(a: string, b: string): boolean {
 
 function referenceGranted(grants: ReadonlyMap<string, KnownObject[]>, from: KnownObject, group: string, kind: string, ns: string, name: string): boolean {
   return (grants.get(ns) ?? []).some(o => (o.object?.spec?.from ?? []).some((f: any) =>
-    f.kind === from.kind && f.namespace === from.namespace && (f.group ?? '') === groupOf(from.apiVersion)) &&
+    f.kind === from.kind && f.namespace === from.namespace && (f.group ?? '') === apiGroup(from.apiVersion)) &&
     (o.object?.spec?.to ?? []).some((t: any) => t.kind === kind && (t.group ?? '') === group && (t.name === undefined || t.name === name)));
 }

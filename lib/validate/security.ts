@@ -6,6 +6,7 @@
 import { predictorPodLabels } from '../shared/kserve-conventions';
 import { list, ObjectIndex, push } from './object-index';
 import { KnownObject, selects } from './references';
+import { apiGroup } from '../shared/object-identity';
 
 /** A finding's stable id, why it matters and how to fix it. */
 export interface SecurityRule {
@@ -70,12 +71,10 @@ export function securityMessage(issue: SecurityIssue): string {
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const AGW_GROUP = 'agentgateway.dev';
-const groupOf = (o: KnownObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
-const isKind = (o: KnownObject, group: string, kind: string) => o.kind === kind && groupOf(o) === group;
+const isKind = (o: KnownObject, group: string, kind: string) => o.kind === kind && apiGroup(o.apiVersion) === group;
 
 /** Every security finding among `objects` (the input and what controllers create from it). */
-export function securityIssues(objects: readonly KnownObject[]): SecurityIssue[] {
-  const index = new ObjectIndex(objects);
+export function securityIssues(objects: readonly KnownObject[], index = new ObjectIndex(objects)): SecurityIssue[] {
   const judged = objects.filter(o => !o.pinned);
   return [
     ...budgetBypasses(index),
