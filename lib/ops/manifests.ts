@@ -1,9 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
-import { splitDocuments } from '../platform/upstream-manifest';
 import { componentOfPhase } from '../upstream/components';
-import { DocumentFacts, documentFacts } from '../shared/yaml-text';
+import { DocumentFacts, documentFacts, parseAsKubectl, splitDocuments } from '../shared/yaml-text';
 
 /** One object of a phase: its facts, its text, and its parsed form on demand. */
 export interface ManifestObject extends DocumentFacts {
@@ -44,7 +42,7 @@ export function readPhases(distPath: string): Phase[] {
     const objects = splitDocuments(fs.readFileSync(file, 'utf8')).map(text => {
       const facts = documentFacts(text);
       let parsed: any;
-      return { ...facts, text, parse: () => (parsed ??= YAML.parse(text, { version: '1.1' })) };
+      return { ...facts, text, parse: () => (parsed ??= parseAsKubectl(text)) };
     }).filter(o => o.kind !== undefined);
     return { name: f.replace(/\.k8s\.yaml$/, ''), file, objects };
   });

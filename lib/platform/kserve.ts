@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { Namespace } from '../shared/namespace';
 import { KServeIngressSettings } from '../shared/kserve-conventions';
+import { parseAsKubectl } from '../shared/yaml-text';
 import { KSERVE_CLUSTER_RESOURCES, KSERVE_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
@@ -161,7 +161,7 @@ export class KServe extends Construct {
       transform: (doc: RawDocument) => {
         if (doc.kind !== 'ConfigMap' || doc.name !== KServe.CONFIG_MAP) return undefined;
         // Parsed as YAML 1.1, as kubectl reads it; only this one document is parsed.
-        const configMap = YAML.parse(doc.text, { version: '1.1' });
+        const configMap = parseAsKubectl(doc.text);
         deployConfig = { ...JSON.parse(configMap.data.deploy), defaultDeploymentMode: mode };
         ingressConfig = { ...JSON.parse(configMap.data.ingress), ...dropUndefined(ingress) };
         configMap.data.deploy = JSON.stringify(deployConfig, null, 2);

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { DocumentFacts, documentFacts } from '../shared/yaml-text';
+import { DocumentFacts, documentFacts, splitDocuments } from '../shared/yaml-text';
+
+export { splitDocuments } from '../shared/yaml-text';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
@@ -79,11 +81,4 @@ function uniqueId(ids: Set<string>, facts: DocumentFacts): string {
   for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
   ids.add(id);
   return id;
-}
-
-/** Splits a multi-document YAML text at `---` lines, dropping documents that hold only blank lines. */
-export function splitDocuments(text: string): string[] {
-  return text.split(/^---[ \t]*(?:#.*)?\r?\n/m)
-    .filter(doc => doc.trim().length > 0)
-    .map(doc => (doc.endsWith('\n') ? doc : `${doc}\n`));
 }

@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
-import { DocumentFacts } from '../shared/yaml-text';
+import { DocumentFacts, parseAsKubectl } from '../shared/yaml-text';
+
+export { parseAsKubectl } from '../shared/yaml-text';
 
 /**
  * One document of a pinned upstream manifest as a cdk8s ApiObject, so plain `app.synth()`, `Testing.synth()` and
@@ -56,12 +57,3 @@ export class UpstreamObject extends ApiObject {
 }
 
 const UPSTREAM_OBJECT = Symbol.for('kserve-agentgateway-stack.UpstreamObject');
-
-// The YAML 1.1 schema without its timestamp type: sigs.k8s.io/yaml (what kubectl uses) turns an unquoted
-// 2024-01-01 into the JSON string "2024-01-01", not a date.
-const NO_TIMESTAMPS = (tags: YAML.Tags) => tags.filter(t => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp');
-
-/** Parses one document as kubectl does (YAML 1.1). */
-export function parseAsKubectl(text: string): Record<string, any> {
-  return YAML.parse(text, { version: '1.1', customTags: NO_TIMESTAMPS, maxAliasCount: 1000 });
-}

@@ -36,3 +36,20 @@ export function documentFacts(text: string): DocumentFacts {
   }
   return facts;
 }
+
+/** Splits a multi-document YAML text at `---` lines, dropping documents that hold only blank lines. */
+export function splitDocuments(text: string): string[] {
+  return text.split(/^---[ \t]*(?:#.*)?\r?\n/m)
+    .filter(doc => doc.trim().length > 0)
+    .map(doc => (doc.endsWith('\n') ? doc : `${doc}\n`));
+}
+
+// The YAML 1.1 schema without its timestamp type: sigs.k8s.io/yaml (what kubectl uses) turns an unquoted
+// 2024-01-01 into the JSON string "2024-01-01", not a date.
+const NO_TIMESTAMPS = (tags: import('yaml').Tags) => tags.filter(t => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp');
+
+/** Parses one document as kubectl does (YAML 1.1). The parser loads on first use: most readers of this module only split. */
+export function parseAsKubectl(text: string): Record<string, any> {
+  const YAML: typeof import('yaml') = require('yaml');
+  return YAML.parse(text, { version: '1.1', customTags: NO_TIMESTAMPS, maxAliasCount: 1000 });
+}
