@@ -7,7 +7,7 @@ import { gitopsFiles } from './gitops';
 import { ChartOutput, splitPhases } from './phases';
 import { UpstreamManifest } from './platform/upstream-manifest';
 import { UpstreamObject } from './platform/upstream-object';
-import { DocumentFacts, documentFacts } from './shared/yaml-text';
+import { DocumentFacts } from './shared/yaml-text';
 
 /**
  * Writes one YAML file per apply phase (a chart, split where it holds custom resources of its own CRDs; see
@@ -58,9 +58,9 @@ export function renderCharts(app: App): ChartOutput[] {
       if (Chart.of(c) !== chart) continue;
       if (c instanceof UpstreamManifest) {
         for (const d of c.documents) {
-          const changed = d.object?.modified;
-          docs.push(changed ? toYaml(d.object!.toJson()) : d.raw);
-          objects.push(changed ? facts(d.object!.toJson()) : documentFacts(d.raw));
+          const json = d.object?.modified ? d.object.toJson() : undefined;
+          docs.push(json ? toYaml(json) : d.raw);
+          objects.push(json ? facts(json) : d.facts);
         }
       } else if (c instanceof ApiObject && !UpstreamObject.isUpstreamObject(c)) {
         const json = c.toJson();

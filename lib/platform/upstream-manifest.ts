@@ -11,6 +11,8 @@ import { UpstreamObject } from './upstream-object';
 export interface ManifestDocument {
   /** The document's exact text (comments and formatting included). */
   readonly raw: string;
+  /** Its apiVersion, kind, name and namespace, read from its top-level lines. */
+  readonly facts: DocumentFacts;
   /** The object, unless the document holds only comments. */
   readonly object?: UpstreamObject;
 }
@@ -62,9 +64,9 @@ export class UpstreamManifest extends Construct {
     const ids = new Set<string>();
     this.documents = splitDocuments(text).map(raw => {
       const facts = documentFacts(raw);
-      if (facts.kind === undefined) return { raw };
+      if (facts.kind === undefined) return { raw, facts };
       const replaced = props.transform?.({ text: raw, kind: facts.kind, name: facts.name });
-      return { raw, object: new UpstreamObject(this, uniqueId(ids, facts), raw, facts, replaced) };
+      return { raw, facts, object: new UpstreamObject(this, uniqueId(ids, facts), raw, facts, replaced) };
     });
   }
 

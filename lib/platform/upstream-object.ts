@@ -21,6 +21,8 @@ export class UpstreamObject extends ApiObject {
   }
 
   private parsed?: Record<string, any>;
+  /** Whether a transform replaced upstream's document. */
+  private readonly replaced: boolean;
   private readonly ops: JsonPatch[] = [];
 
   /**
@@ -52,8 +54,6 @@ export class UpstreamObject extends ApiObject {
     this.parsed ??= parseAsKubectl(this.text);
     return this.ops.length > 0 ? JsonPatch.apply(structuredClone(this.parsed), ...this.ops) : structuredClone(this.parsed);
   }
-
-  private readonly replaced: boolean;
 }
 
 const UPSTREAM_OBJECT = Symbol.for('kserve-agentgateway-stack.UpstreamObject');
