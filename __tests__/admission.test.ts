@@ -1,9 +1,7 @@
 // Which objects of a phase must wait for a webhook of the same phase (lib/ops/admission.ts).
-import * as fs from 'fs';
-import * as path from 'path';
 import { customPlurals, webhooksAdmitting, webhooksOf } from '../lib/ops/admission';
 import { readPhases } from '../lib/ops/manifests';
-import { SMALL_STACK } from './deploy-helpers';
+import { guardObjects, writeSmallStack } from './small-stack';
 import { TEST_DIST as dist } from './global-setup';
 
 describe('admission', () => {
@@ -33,9 +31,7 @@ describe('admission', () => {
   });
 
   test('a webhook with failurePolicy Ignore never refuses, so nothing waits for it', () => {
-    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'admission-'));
-    const text = fs.readFileSync(path.join(SMALL_STACK, '0000-guard.k8s.yaml'), 'utf8').replace('    rules:', '    failurePolicy: Ignore\n    rules:');
-    fs.writeFileSync(path.join(dir, '0000-guard.k8s.yaml'), text);
+    const dir = writeSmallStack(guardObjects('Ignore'));
     expect(webhooksOf(readPhases(dir)[0].objects)).toEqual([]);
   });
 });

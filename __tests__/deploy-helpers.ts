@@ -4,9 +4,10 @@ import * as path from 'path';
 import { runDeploy } from '../lib/cli/deploy';
 import { runDestroy } from '../lib/cli/destroy';
 import { KubeDouble, kubeDouble } from './kube-double/build';
+import { writeSmallStack } from './small-stack';
 
-/** A small two-phase stack written for these tests (see the files' comments). */
-export const SMALL_STACK = path.join(__dirname, 'fixtures', 'small-stack');
+/** A small two-phase stack written for these tests (see small-stack.ts), as a dist/ of two files. */
+export const SMALL_STACK = writeSmallStack();
 /** The namespaces a new cluster has before anyone applies anything. */
 export const FRESH_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
