@@ -6,8 +6,8 @@
  * when everything succeeded.
  */
 import { App } from 'cdk8s';
-import { AppConfig, LlmServingStack, LlmServingStackProps, stackPropsFor } from './lib';
-import { runSynthCli } from './lib/cli/synth';
+import { AppConfig, LlmServingStackProps, stackPropsFor } from './lib';
+import { runSynthCli, stackApp } from './lib/cli/synth';
 
 /** What dist/ holds. The guide profile writes exactly the guide's objects. */
 export const CONFIG: AppConfig = {
@@ -16,9 +16,7 @@ export const CONFIG: AppConfig = {
 
 /** Builds the app. */
 export function buildApp(props: LlmServingStackProps = stackPropsFor(CONFIG)): App {
-  const app = new App();
-  new LlmServingStack(app, 'Stack', props);
-  return app;
+  return stackApp(props);
 }
 
 if (require.main === module) {

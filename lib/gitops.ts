@@ -8,7 +8,7 @@
  */
 import { Yaml } from 'cdk8s';
 import { apiGroup, definedGroups } from './shared/object-identity';
-import { DocumentFacts } from './shared/yaml-text';
+import type { PhaseOutput } from './phases';
 
 /** Where the kustomizations go, inside the output directory (a subdirectory: `kubectl apply -f dist/` skips it). */
 export const GITOPS_DIR = 'gitops';
@@ -18,15 +18,6 @@ export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** Argo CD's per-resource sync options annotation. */
 export const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 
-/** A phase file of dist/ and what it holds. */
-export interface PhaseFile {
-  /** File name in the output directory, e.g. `0004-kserve.k8s.yaml`. */
-  readonly name: string;
-  /** Its text. */
-  readonly content: string;
-  /** The objects in it. */
-  readonly objects: readonly DocumentFacts[];
-}
 
 /** The phase (directory) name of a chart file: `0003-kserve.k8s.yaml` → `0003-kserve`. */
 export function phaseName(file: string): string {
@@ -34,7 +25,7 @@ export function phaseName(file: string): string {
 }
 
 /** The kustomization files for these chart files, in apply order, as paths relative to the output directory. */
-export function gitopsFiles(phases: readonly PhaseFile[]): { name: string; content: string }[] {
+export function gitopsFiles(phases: readonly PhaseOutput[]): { name: string; content: string }[] {
   // The custom resources are those of groups the output's CRDs define. (A kind whose CRD is not in the output must
   // already be installed, so Argo CD's dry run finds it.)
   const customGroups = definedGroups(phases.flatMap(p => p.objects));

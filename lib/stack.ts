@@ -128,8 +128,7 @@ export class LlmServingStack extends Construct {
         'create the gateway, or existingGateway to use one that exists, not both');
     }
     // The gateway is built first so KServe can point at it, but its chart is ordered after the platform's.
-    const kserveProps = p.kserve === false ? undefined : p.kserve ?? {};
-    const kserveNamespaceCreated = kserveProps !== undefined && (kserveProps.createNamespace ?? true);
+    const kserveNamespaceCreated = p.kserve !== false && (p.kserve?.createNamespace ?? true);
     if (props.existingGateway) {
       this.gateway = props.existingGateway;
     } else {

@@ -4,7 +4,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { IConstruct } from 'constructs';
 import { gitopsFiles } from './gitops';
-import { ChartOutput, splitPhases } from './phases';
+import { ChartOutput, PhaseOutput, splitPhases } from './phases';
 import { UpstreamManifest } from './platform/upstream-manifest';
 import { UpstreamObject } from './platform/upstream-object';
 import { DocumentFacts } from './shared/yaml-text';
@@ -29,19 +29,12 @@ export function synthesizeApp(app: App, outdir: string): string[] {
   return written.slice(0, files.length);
 }
 
-/** A rendered output file. */
-export interface RenderedFile {
-  /** File name inside the output directory. */
-  readonly name: string;
-  /** Its YAML text. */
-  readonly content: string;
-  /** What each of its documents is. */
-  readonly objects: readonly DocumentFacts[];
-}
+/** A rendered output file: one phase of dist/. */
+export type RenderedFile = PhaseOutput;
 
 /**
  * Renders every chart to text without touching the disk. The objects are the ones plain `app.synth()` writes
- * (`__tests__/plain-synth.test.ts` holds the two paths to that); the difference is that unchanged upstream
+ * (`__tests__/slow/plain-synth.slow.test.ts` holds the two paths to that); the difference is that unchanged upstream
  * documents are copied as upstream wrote them instead of being parsed and re-emitted.
  */
 export function renderApp(app: App): RenderedFile[] {
