@@ -42,6 +42,20 @@ describe('withFileLock', () => {
     expect(withFileLock(file, () => 'mine', { timeoutMs: 0, ...fakeTime() })).toBe('mine');
     expect(fs.readdirSync(path.dirname(file))).toEqual([]);
   });
+
+  test('removes the temporary files processes killed mid-write left, once they are gone, and nothing else', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'f');
+    const dead = deadPid();
+    const old = new Date(Date.now() - 3_600_000);
+    const names = [`.f.${dead}.ab12.tmp`, `.f.lock.${dead}.cd34.tmp`, `.f.lock.break.${dead}.ef56.tmp`, `.f.${process.pid}.live.tmp`, `.g.${dead}.ab12.tmp`, 'notes'];
+    for (const n of names) {
+      fs.writeFileSync(path.join(dir, n), '');
+      fs.utimesSync(path.join(dir, n), old, old);
+    }
+    withFileLock(file, () => undefined);
+    expect(fs.readdirSync(dir).sort()).toEqual([`.f.${process.pid}.live.tmp`, `.g.${dead}.ab12.tmp`, 'notes']);
+  });
 });
 
 describe('durable files', () => {

@@ -116,7 +116,7 @@ describe('npm run keys', () => {
     const file = path.join(tmp(), 'k.json');
     const bad = run(['add', '--tenant', 'constructor', '--tier', 'gold', '--file', file]);
     expect(bad).toMatchObject({ code: 2, out: '' });
-    expect(bad.err).toMatch(/--tenant must be a DNS-1123 label [^\n]*not "constructor"[^\n]*, got "constructor"\n--tier must be one of the tiers the stack defines \(standard, premium\), got "gold"/);
+    expect(bad.err).toMatch(/2 problems:\n  - --tenant must be a DNS-1123 label [^\n]*not "constructor"[^\n]*, got "constructor"\n  - --tier must be one of the tiers the stack defines \(standard, premium\), got "gold"/);
     expect(run(['add', '--tenant', '__proto__', '--tier', 'standard', '--file', file]).code).toBe(2);
     expect(fs.existsSync(file)).toBe(false);
     // A tier the stack defines is accepted; the file stays readable by every later command.

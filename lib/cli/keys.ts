@@ -92,7 +92,7 @@ function add(file: string, flags: Record<string, unknown>, io: KeysIo, lock: Fil
   if (tier !== undefined && !tiers.includes(tier)) {
     problems.push(`--tier must be one of the tiers the stack defines (${tiers.join(', ')}), got ${JSON.stringify(tier)}`);
   }
-  if (problems.length > 0) throw new BadArguments(problems.join('\n'));
+  if (problems.length > 0) throw new BadArguments(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map(p => `  - ${p}`).join('\n')}`);
 
   const { issued, tierOfTenant, where } = noKeyIssuedOnFailure(() => updateKeysFile(file, (current, target) => {
     const known = Object.hasOwn(current.tenants, tenant!) ? current.tenants[tenant!] : undefined;

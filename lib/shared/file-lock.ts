@@ -84,33 +84,63 @@ function acquire(lockFile: string, options: FileLockOptions): () => void {
   const timeout = options.timeoutMs ?? 30_000;
   const me: LockHolder = { pid: process.pid, host: os.hostname(), command: options.command ?? `pid ${process.pid}`, since: new Date(now()).toISOString() };
   const record = JSON.stringify(me);
-  const mine = tempName(lockFile);
-  fs.writeFileSync(mine, record, { flag: 'wx', mode: 0o600 });
   const started = now();
   let told = false;
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        fs.linkSync(mine, lockFile);
-        return () => releaseIfMine(lockFile, record);
-      } catch (e: any) {
-        if (e.code !== 'EEXIST') throw e;
-      }
-      const text = readOrUndefined(lockFile);
-      if (text === undefined) continue; // released meanwhile
-      const holder = parseHolder(text);
-      if (holder && holder.host === me.host && !isAlive(holder.pid)) {
-        breakStale(lockFile, text, isAlive);
-        continue;
-      }
-      if (!told) options.onWait?.(holder, lockFile);
-      told = true;
-      const waited = now() - started;
-      if (waited >= timeout) throw new LockTimeoutError(lockFile, holder, waited);
-      sleep(Math.min(10 * 2 ** Math.min(attempt, 4), 100) + Math.floor(Math.random() * 10));
+  for (let attempt = 0; ; attempt++) {
+    if (linkRecord(record, lockFile)) {
+      removeDeadTemporaries(lockFile, isAlive);
+      return () => releaseIfMine(lockFile, record);
     }
+    const text = readOrUndefined(lockFile);
+    if (text === undefined) continue; // released meanwhile
+    const holder = parseHolder(text);
+    if (holder && holder.host === me.host && !isAlive(holder.pid)) {
+      breakStale(lockFile, text, isAlive);
+      continue;
+    }
+    if (!told) options.onWait?.(holder, lockFile);
+    told = true;
+    const waited = now() - started;
+    if (waited >= timeout) throw new LockTimeoutError(lockFile, holder, waited);
+    sleep(Math.min(10 * 2 ** Math.min(attempt, 4), 100) + Math.floor(Math.random() * 10));
+  }
+}
+
+/**
+ * Creates `file` holding `record`, whole, unless it exists (then false). The record goes to a temporary file that
+ * exists only for this call, so an interrupted wait leaves nothing behind.
+ */
+function linkRecord(record: string, file: string): boolean {
+  const temp = tempName(file);
+  fs.writeFileSync(temp, record, { flag: 'wx', mode: 0o600 });
+  try {
+    fs.linkSync(temp, file);
+    return true;
+  } catch (e: any) {
+    if (e.code === 'EEXIST') return false;
+    throw e;
   } finally {
-    fs.rmSync(mine, { force: true });
+    fs.rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * Under the lock: removes temporary files of `<file>` (`.<file>.[lock.[break.]]<pid>.<random>.tmp`) that processes
+ * killed mid-write left, when their process is gone and they are a minute old.
+ */
+function removeDeadTemporaries(lockFile: string, isAlive: (pid: number) => boolean): void {
+  const dir = path.dirname(lockFile);
+  const base = path.basename(lockFile).replace(/\.lock$/, '');
+  const mine = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:lock\\.(?:break\\.)?)?(\\d+)\\.[a-z0-9]+\\.tmp$`);
+  try {
+    for (const entry of fs.readdirSync(dir)) {
+      const pid = mine.exec(entry)?.[1];
+      if (!pid || isAlive(Number(pid))) continue;
+      const p = path.join(dir, entry);
+      if (Date.now() - fs.statSync(p).mtimeMs > 60_000) fs.rmSync(p, { force: true });
+    }
+  } catch {
+    // Best effort: leftovers cost nothing but tidiness.
   }
 }
 
@@ -125,25 +155,16 @@ function releaseIfMine(lockFile: string, record: string): void {
  */
 function breakStale(lockFile: string, staleText: string, isAlive: (pid: number) => boolean): void {
   const breakFile = `${lockFile}.break`;
-  const mine = tempName(breakFile);
-  fs.writeFileSync(mine, JSON.stringify({ pid: process.pid, host: os.hostname() }), { flag: 'wx', mode: 0o600 });
+  if (!linkRecord(JSON.stringify({ pid: process.pid, host: os.hostname() }), breakFile)) {
+    const other = parseHolder(readOrUndefined(breakFile) ?? '');
+    // Another waiter is breaking the lock right now; if it died doing so, its break lock goes too.
+    if (other && other.host === os.hostname() && !isAlive(other.pid)) fs.rmSync(breakFile, { force: true });
+    return;
+  }
   try {
-    try {
-      fs.linkSync(mine, breakFile);
-    } catch (e: any) {
-      if (e.code !== 'EEXIST') throw e;
-      const other = parseHolder(readOrUndefined(breakFile) ?? '');
-      // Another waiter is breaking the lock right now; if it died doing so, its break lock goes too.
-      if (other && other.host === os.hostname() && !isAlive(other.pid)) fs.rmSync(breakFile, { force: true });
-      return;
-    }
-    try {
-      if (readOrUndefined(lockFile) === staleText) fs.rmSync(lockFile, { force: true });
-    } finally {
-      fs.rmSync(breakFile, { force: true });
-    }
+    if (readOrUndefined(lockFile) === staleText) fs.rmSync(lockFile, { force: true });
   } finally {
-    fs.rmSync(mine, { force: true });
+    fs.rmSync(breakFile, { force: true });
   }
 }
 
