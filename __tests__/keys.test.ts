@@ -102,6 +102,7 @@ describe('npm run keys', () => {
     expect(run(['rotate'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command "rotate"/) });
     expect(run(['revoke', '--id', 'a', '--tenant', 'b'])).toMatchObject({ code: 2 });
     expect(run(['list', '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/bogus/) });
+    expect(runKeys(['list'], { out: () => {}, err: () => {} }, { KEYS_FILE: '' })).toBe(2);
   });
 
   test('a keys file holding a plaintext key or a bad hash is refused with the reason', () => {

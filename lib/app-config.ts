@@ -71,7 +71,7 @@ export function stackPropsFor(config: AppConfig): LlmServingStackProps {
 
 /** The tenants profile's keys file; a missing one is an error that says how to make it. */
 function tenantsKeys(keysFile: string | undefined): KeysFile {
-  if (keysFile === '') throw new Error('keysFile must be a path to a keys file, got ""');
+  if (keysFile === '') throw new Error('the keys file must be a path (--keys-file, $KEYS_FILE or keysFile in CONFIG), got ""');
   const file = path.resolve(keysFile ?? DEFAULT_KEYS_FILE);
   try {
     return readKeysFile(file);

@@ -26,7 +26,7 @@ const USAGE = 'usage: npm run keys -- add --tenant NAME [--tier TIER] | list | r
  * npm). The tenants profile of `npm run synth` reads the same file by the same rule.
  */
 export function defaultKeysFile(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
-  return path.resolve(cwd, env.KEYS_FILE || DEFAULT_KEYS_FILE);
+  return path.resolve(cwd, env.KEYS_FILE ?? DEFAULT_KEYS_FILE);
 }
 
 /** Where the CLI's output goes; `out` receives only a new plaintext key (and `list`'s table). */
@@ -62,6 +62,7 @@ export function runKeys(argv: readonly string[], io: KeysIo = { out: s => proces
       throw new BadArguments(e.message);
     }
     if (flags.file === '') throw new BadArguments('--file must be a path');
+    if (env.KEYS_FILE === '') throw new BadArguments('$KEYS_FILE is set but empty: unset it (for config/api-keys.json) or name a keys file');
     const named = flags.file !== undefined || !!env.KEYS_FILE;
     const file = flags.file !== undefined ? path.resolve(io.cwd ?? process.cwd(), String(flags.file)) : defaultKeysFile(env, io.cwd);
     const lock: FileLockOptions = {
