@@ -111,7 +111,9 @@ function add(file: string, flags: Record<string, unknown>, io: KeysIo, lock: Fil
     return { next, result: { issued: key, tierOfTenant: onTier, where: target } };
   }, lock));
   // Printed only now: the hash is on disk (fsync'd, renamed into place) and the lock released.
-  const synth = `npm run synth -- --profile tenants${fileFlag ? ` --keys-file ${path.relative(io.cwd ?? process.cwd(), where) || where}` : ''}`;
+  const relative = path.relative(io.cwd ?? process.cwd(), where);
+  const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : where;
+  const synth = `npm run synth -- --profile tenants${fileFlag ? ` --keys-file ${shown}` : ''}`;
   io.err(`Issued key ${issued.record.id} for tenant ${tenant} (tier ${tierOfTenant}); its sha256 hash is recorded in ${where}.\n` +
     'This is the only time the key is shown: hand it to the tenant or put it in your secret store now.\n' +
     `Roll it out: \`${synth}\` (with your image digests), then \`npm run deploy\`.\n`);

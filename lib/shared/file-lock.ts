@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { FileError } from './durable-file';
 
 /** Who holds a lock, as it recorded itself. */
 export interface LockHolder {
@@ -112,13 +113,14 @@ function acquire(lockFile: string, options: FileLockOptions): () => void {
  */
 function linkRecord(record: string, file: string): boolean {
   const temp = tempName(file);
-  fs.writeFileSync(temp, record, { flag: 'wx', mode: 0o600 });
   try {
+    fs.writeFileSync(temp, record, { flag: 'wx', mode: 0o600 });
     fs.linkSync(temp, file);
     return true;
   } catch (e: any) {
     if (e.code === 'EEXIST') return false;
-    throw e;
+    // A read-only directory, or a file system without hard links: nothing was changed.
+    throw new FileError(`cannot take the lock ${file} (${e.code ?? e.message})`, e.code);
   } finally {
     fs.rmSync(temp, { force: true });
   }
