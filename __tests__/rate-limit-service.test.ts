@@ -1,5 +1,6 @@
 import { limitFor, parseRateLimitConfig, RateLimitUnit, renderRateLimitConfig, RateLimitConfig, hasKeyPath } from '../lib/platform/rate-limit-config';
 import { DEFAULT_RATELIMIT_IMAGE, RateLimitService } from '../lib/platform/rate-limit-service';
+import { App, Chart } from 'cdk8s';
 import { chart, objectsOf, only } from './helpers';
 
 const CONFIG: RateLimitConfig = {
@@ -44,6 +45,14 @@ describe('RateLimitService', () => {
     expect(redis.containers[0].securityContext).toMatchObject({ runAsUser: 999, readOnlyRootFilesystem: true });
     expect(redis.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
     expect(only(objects, 'Service', 'ratelimit-redis').spec.ports[0].port).toBe(6379);
+  });
+
+  test('in a chart with a namespace, its Namespace stays cluster-scoped (no metadata.namespace) and its objects stay in their own namespace', () => {
+    const c = new Chart(new App(), 'Apps', { namespace: 'apps' });
+    new RateLimitService(c, 'Rl');
+    const objects = objectsOf(c);
+    expect(only(objects, 'Namespace').metadata).toEqual({ name: 'ratelimit' });
+    expect(objects.filter(o => o.kind !== 'Namespace' && o.metadata.namespace !== 'ratelimit')).toEqual([]);
   });
 
   test('pins the images by digest when given', () => {

@@ -50,6 +50,23 @@ describe('Tenants', () => {
     })).toThrow(/4 problems:[\s\S]*tiers\[0\]\.tokens[\s\S]*"x" is defined twice[\s\S]*keyHash must be "sha256:" followed by 64 hex digits[\s\S]*"nobody" is not a tenant/);
   });
 
+  test('refuses names every JavaScript object has and one key hash on two tenants, naming the tenants and key ids', () => {
+    expect(() => new Tenants({
+      tiers: [{ name: 'constructor', tokens: 1 }, { name: 'standard', tokens: 1 }],
+      tenants: [{ name: 'constructor', tier: 'standard' }, { name: 'team-a', tier: 'standard' }],
+      keys: [{ id: 'a-1', tenant: 'team-a', keyHash: HASH('a') }, { id: 'c-1', tenant: 'constructor', keyHash: HASH('A') }],
+    })).toThrow(/3 problems:[\s\S]*tiers\[0\]\.name must be a DNS-1123 label [^\n]*not "constructor"[^\n]*, got "constructor"[\s\S]*tenants\[0\]\.name must be[^\n]*, got "constructor"[\s\S]*keys\[1\] \(id "c-1", tenant "constructor"\) has the keyHash of key "a-1" \(tenant "team-a"\): one key belongs to one tenant; revoke one of them/);
+  });
+
+  test('refuses API keys beyond the 1 MiB of data the API server allows a ConfigMap, saying how many fit', () => {
+    const keys = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `team-a-${i}`, tenant: 'team-a', keyHash: `sha256:${i.toString(16).padStart(64, '0')}` }));
+    const tenants = (n: number) => new Tenants({ tiers: [{ name: 'standard', tokens: 1 }], tenants: [{ name: 'team-a', tier: 'standard' }], keys: keys(n) });
+    expect(Buffer.byteLength(Object.values(tenants(7500).apiKeyData()).join(''))).toBeLessThanOrEqual(1024 * 1024);
+    expect(() => tenants(8000)).toThrow(/keys: the 8000 API keys take 1\d{6} bytes in each route's API-key ConfigMap, above the API server's limit of 1048576 bytes \(1 MiB\) of ConfigMap data, so the apply would be refused; about 7\d{3} keys like these fit\. Revoke keys no longer used/);
+    // With JWT identity there is no API-key ConfigMap.
+    expect(() => new Tenants({ tiers: [{ name: 'standard', tokens: 1 }], tenants: [{ name: 'team-a', tier: 'standard' }], keys: keys(8000), identity: TenantIdentity.jwtClaim('team') })).not.toThrow();
+  });
+
   test('takes the tier from the tenant for JWT and header identities', () => {
     expect(description(TenantIdentity.jwtClaim('team')).descriptorEntries()).toEqual([
       { name: 'tier', expression: '{"team-a": "standard", "team-b": "premium"}[jwt.team]' },
@@ -112,6 +129,15 @@ describe('TenantBudget', () => {
     const findings = new Validator({ resolver: mirrorResolver() }).validatePaths([file]).findings
       .filter(f => f.rule === 'schema' || f.rule.startsWith('cel') || f.rule === 'unknown-kind');
     expect(findings.map(formatFinding)).toEqual([]);
+  });
+
+  test('npm run validate refuses a ConfigMap whose data is above the API server\'s 1 MiB, as the API server does', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-budget-'));
+    // Bytes of UTF-8, as the API server counts them ("é" is two).
+    const cm = (name: string, bytes: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { a: 'x'.repeat(bytes - 2), b: 'é' } });
+    fs.writeFileSync(path.join(dir, 'cm.yaml'), Yaml.stringify(cm('at-limit', 1024 * 1024), cm('over-limit', 1024 * 1024 + 1)));
+    const findings = new Validator({ resolver: null }).validatePaths([dir]).findings.map(formatFinding);
+    expect(findings).toEqual([expect.stringMatching(/ConfigMap default\/over-limit: Too long: may not be more than 1048576 bytes: data and binaryData hold 1048577 bytes/)]);
   });
 
   test('refuses a shared budget without a service, and day windows per replica', () => {

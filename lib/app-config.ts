@@ -5,11 +5,14 @@
 import { guidePreset } from './presets/guide';
 import { hardenedProfile } from './presets/hardened';
 import * as path from 'path';
-import { readKeysFile } from './app/api-keys-file';
+import { DEFAULT_KEYS_FILE, KeysFile, KeysFileMissingError, readKeysFile } from './app/api-keys-file';
 import { tenantsPreset } from './presets/tenants';
 import type { LlmServingStackProps } from './stack';
 
-/** The example keys file of the tenants profile, in the app's checkout (three keys of three tenants; the keys were discarded). */
+/**
+ * The example keys file, in the app's checkout (three keys of three tenants; the keys were discarded): the tenants
+ * profile reads it when told to (`--keys-file examples/tenants/api-keys.json`).
+ */
 export const EXAMPLE_KEYS_FILE = 'examples/tenants/api-keys.json';
 
 /** The profiles the app knows. */
@@ -36,8 +39,9 @@ export interface AppConfig {
    */
   readonly modelEchoHeaders?: boolean;
   /**
-   * The keys file of the tenants profile (tenants, tiers of tenants, key hashes; `npm run keys`).
-   * @default - examples/tenants/api-keys.json
+   * The keys file of the tenants profile (tenants, tiers of tenants, key hashes), relative to the working directory.
+   * It must exist. `npm run synth` takes it from `--keys-file` or `$KEYS_FILE`, as `npm run keys` does.
+   * @default 'config/api-keys.json' (the file `npm run keys -- add` writes)
    */
   readonly keysFile?: string;
   /** Digest of the envoyproxy/ratelimit image, which the tenants profile (hardened) pins. @default - none */
@@ -58,9 +62,26 @@ export function stackPropsFor(config: AppConfig): LlmServingStackProps {
     case 'tenants':
       // The hardened profile, plus tiers, tenants and keys and the rate-limit service (README: Tenants).
       return hardenedProfile(tenantsPreset(guidePreset({ modelEchoHeaders: config.modelEchoHeaders, unprivilegedPort: true }),
-        { keys: readKeysFile(path.resolve(config.keysFile ?? EXAMPLE_KEYS_FILE)) }),
+        { keys: tenantsKeys(config.keysFile) }),
       { modelImageDigest: config.modelImageDigest, rateLimitImageDigest: config.rateLimitImageDigest, redisImageDigest: config.redisImageDigest });
     default:
       throw new Error(`profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
+  }
+}
+
+/** The tenants profile's keys file; a missing one is an error that says how to make it. */
+function tenantsKeys(keysFile: string | undefined): KeysFile {
+  if (keysFile === '') throw new Error('the keys file must be a path (--keys-file, $KEYS_FILE or keysFile in CONFIG), got ""');
+  const file = path.resolve(keysFile ?? DEFAULT_KEYS_FILE);
+  try {
+    return readKeysFile(file);
+  } catch (e) {
+    if (!(e instanceof KeysFileMissingError)) throw e;
+    throw new Error(keysFile === undefined
+      ? `the tenants profile reads its tenants and key hashes from ${DEFAULT_KEYS_FILE}, which does not exist in ${process.cwd()}: ` +
+        'issue a key first (`npm run keys -- add --tenant team-a --tier standard` creates it), ' +
+        `or pass --keys-file ${EXAMPLE_KEYS_FILE} for the example's three tenants`
+      : `keys file ${file} does not exist (named by --keys-file, $KEYS_FILE or keysFile in CONFIG): check the path, ` +
+        `or create it with \`npm run keys -- add --file ${keysFile} --tenant NAME --tier TIER\``);
   }
 }

@@ -3,6 +3,7 @@
  * drift: the rate-limit service's rules (domain, `tier` -> `tenant` with the tier's `rate_limit`) and the
  * descriptors agentgateway sends for each request (`tier`, `tenant`, evaluated from the caller's identity).
  */
+import { configMapDataBytes, MAX_CONFIG_MAP_DATA_BYTES } from '../shared/config-map-size';
 import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, PropErrors } from '../shared/validation';
 import { RateLimitConfig, RateLimitUnit } from '../platform/rate-limit-config';
 
@@ -127,6 +128,22 @@ export interface TenantsProps {
   readonly domain?: string;
 }
 
+/**
+ * Whether a name is one every JavaScript object has (`constructor`, `__proto__`, `toString`, ...): such names, as
+ * tenant, tier or key names, collide with the object the name is looked up in, here or in tools reading the keys file.
+ */
+export function isPrototypeName(name: string): boolean {
+  return name in Object.prototype || name === 'prototype';
+}
+
+/** Expectation text for a tenant or tier name, used in error messages. */
+export const NAME_RULE = `${DNS1123_LABEL_RULE}, and not "constructor" or another name every JavaScript object has`;
+
+/** A tenant or tier name: a DNS-1123 label that is not a prototype name. */
+export function isTenantName(value: unknown): value is string {
+  return isDns1123Label(value) && !isPrototypeName(value);
+}
+
 /** The descriptor entry names, in order (the service's rule levels follow them). */
 export const TENANT_DESCRIPTOR_KEYS = ['tier', 'tenant'] as const;
 
@@ -146,6 +163,7 @@ export class Tenants {
   public readonly keys: readonly ApiKeyRecord[];
   public readonly identity: TenantIdentity;
   public readonly domain: string;
+  private tierByTenant?: Map<string, Required<TierSpec> | undefined>;
 
   /** @param where the construct path or label used in errors */
   constructor(props: TenantsProps, where = 'tenants') {
@@ -161,7 +179,7 @@ export class Tenants {
       'letters, digits, "-", "_" or "." (1 to 200 characters)');
     const tierNames = new Set<string>();
     this.tiers.forEach((t, i) => {
-      errors.check(isDns1123Label(t.name), `tiers[${i}].name`, t.name, DNS1123_LABEL_RULE);
+      errors.check(isTenantName(t.name), `tiers[${i}].name`, t.name, NAME_RULE);
       errors.check(isIntInRange(t.tokens, 1, MAX_SERVICE_TOKENS), `tiers[${i}].tokens`, t.tokens, `a whole number from 1 to ${MAX_SERVICE_TOKENS}`);
       errors.check(Object.values(TierUnit).includes(t.unit), `tiers[${i}].unit`, t.unit, `one of ${Object.values(TierUnit).join(', ')}`);
       if (tierNames.has(t.name)) errors.add(`tiers[${i}].name ${JSON.stringify(t.name)} is defined twice: tier names must be unique`);
@@ -169,7 +187,7 @@ export class Tenants {
     });
     const tenantNames = new Set<string>();
     this.tenants.forEach((t, i) => {
-      errors.check(isDns1123Label(t.name), `tenants[${i}].name`, t.name, DNS1123_LABEL_RULE);
+      errors.check(isTenantName(t.name), `tenants[${i}].name`, t.name, NAME_RULE);
       if (tenantNames.has(t.name)) errors.add(`tenants[${i}].name ${JSON.stringify(t.name)} is defined twice: tenant names must be unique`);
       tenantNames.add(t.name);
       if (!tierNames.has(t.tier)) {
@@ -177,13 +195,30 @@ export class Tenants {
       }
     });
     const keyIds = new Set<string>();
+    const hashes = new Map<string, ApiKeyRecord>();
     this.keys.forEach((k, i) => {
-      errors.check(CONFIG_MAP_KEY.test(k.id), `keys[${i}].id`, k.id, 'letters, digits, "-", "_" or "." (it is a ConfigMap key)');
+      errors.check(typeof k.id === 'string' && CONFIG_MAP_KEY.test(k.id) && !isPrototypeName(k.id), `keys[${i}].id`, k.id,
+        'letters, digits, "-", "_" or "." (it is a ConfigMap key), and not a name every JavaScript object has');
       if (keyIds.has(k.id)) errors.add(`keys[${i}].id ${JSON.stringify(k.id)} is used twice: key ids must be unique`);
       keyIds.add(k.id);
-      errors.check(KEY_HASH.test(k.keyHash), `keys[${i}].keyHash`, k.keyHash, '"sha256:" followed by 64 hex digits (the keys file stores hashes only)');
+      errors.check(typeof k.keyHash === 'string' && KEY_HASH.test(k.keyHash), `keys[${i}].keyHash`, k.keyHash, '"sha256:" followed by 64 hex digits (the keys file stores hashes only)');
+      const same = typeof k.keyHash === 'string' ? hashes.get(k.keyHash.toLowerCase()) : undefined;
+      if (same) {
+        errors.add(`keys[${i}] (id ${JSON.stringify(k.id)}, tenant ${JSON.stringify(k.tenant)}) has the keyHash of key ${JSON.stringify(same.id)} (tenant ${JSON.stringify(same.tenant)}): one key belongs to one tenant; revoke one of them`);
+      } else if (typeof k.keyHash === 'string') {
+        hashes.set(k.keyHash.toLowerCase(), k);
+      }
       if (!tenantNames.has(k.tenant)) errors.add(`keys[${i}].tenant ${JSON.stringify(k.tenant)} is not a tenant: add it to tenants, or revoke key ${k.id}`);
     });
+    if (this.identity.source === 'apiKey') {
+      // Every route's API-key ConfigMap holds every key; above the API server's limit the apply is refused.
+      const bytes = configMapDataBytes(Object.fromEntries(this.keys.map(k => [k.id, this.apiKeyEntry(k)])));
+      if (bytes > MAX_CONFIG_MAP_DATA_BYTES) {
+        errors.add(`keys: the ${this.keys.length} API keys take ${bytes} bytes in each route's API-key ConfigMap, above the API server's limit of ` +
+          `${MAX_CONFIG_MAP_DATA_BYTES} bytes (1 MiB) of ConfigMap data, so the apply would be refused; about ${Math.floor(MAX_CONFIG_MAP_DATA_BYTES / (bytes / this.keys.length))} keys like these fit. ` +
+          'Revoke keys no longer used (`npm run keys -- revoke`), or identify tenants by a JWT claim (TenantIdentity.jwtClaim) instead');
+      }
+    }
     const id = this.identity;
     if (id.source === 'jwt') errors.check(CEL_IDENTIFIER.test(id.field ?? ''), 'identity (JWT claim)', id.field, 'a claim name made of letters, digits and "_", not starting with a digit');
     if (id.source === 'header') errors.check(HEADER_NAME.test(id.field ?? '') && !(id.field ?? '').startsWith(':'), 'identity (header)', id.field, 'an HTTP header name');
@@ -192,8 +227,8 @@ export class Tenants {
 
   /** The tier of a tenant. */
   public tierOf(tenant: string): Required<TierSpec> | undefined {
-    const name = this.tenants.find(t => t.name === tenant)?.tier;
-    return this.tiers.find(t => t.name === name);
+    this.tierByTenant ??= new Map(this.tenants.map(t => [t.name, this.tiers.find(x => x.name === t.tier)]));
+    return this.tierByTenant.get(tenant);
   }
 
   /** The rate-limit service's file: per tier, a limit on each tenant (each tenant has its own counter). */
@@ -224,9 +259,12 @@ export class Tenants {
   /** ConfigMap data for `apiKeyAuthentication`: per key, its hash and the metadata later policies read. */
   public apiKeyData(): Record<string, string> {
     const data: Record<string, string> = {};
-    for (const k of [...this.keys].sort((a, b) => a.id.localeCompare(b.id))) {
-      data[k.id] = JSON.stringify({ keyHash: k.keyHash.toLowerCase(), metadata: { tenant: k.tenant, tier: this.tierOf(k.tenant)!.name } });
-    }
+    for (const k of [...this.keys].sort((a, b) => a.id.localeCompare(b.id))) data[k.id] = this.apiKeyEntry(k);
     return data;
+  }
+
+  // One ConfigMap value: the key's hash and the metadata later policies read.
+  private apiKeyEntry(k: ApiKeyRecord): string {
+    return JSON.stringify({ keyHash: String(k.keyHash).toLowerCase(), metadata: { tenant: k.tenant, tier: this.tierOf(k.tenant)?.name ?? '' } });
   }
 }

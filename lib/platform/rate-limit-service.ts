@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { clusterScoped } from '../shared/cluster-scoped';
 import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
 import { RateLimitAccess } from './rate-limit-access';
 import { RateLimitConfig, renderRateLimitConfig } from './rate-limit-config';
@@ -154,7 +155,8 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
     const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'rate-limit-service' };
     const metadata = { name, namespace: this.serviceNamespace, labels };
     if (props.createNamespace ?? true) {
-      this.namespaceObject = new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.serviceNamespace } });
+      // Cluster-scoped: never the namespace a namespaced chart gives its objects.
+      this.namespaceObject = clusterScoped(new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.serviceNamespace } }));
     }
     this.redis = new RateLimitRedis(this, 'Redis', { ...props.redis, name: `${name}-redis`, namespace: this.serviceNamespace });
 

@@ -14,6 +14,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { configMapDataBytes, MAX_CONFIG_MAP_DATA_BYTES } from '../shared/config-map-size';
 import { jsonPath } from './findings';
 import { own } from './own';
 
@@ -96,6 +97,12 @@ export class BuiltinSchemas {
     const meta = obj.metadata;
     if (isPlainObject(meta) && !nonEmptyString(meta.name) && !nonEmptyString(meta.generateName)) {
       issues.push({ path: '.metadata.name', message: 'Required value: name or generateName is required' });
+    }
+    if (key === 'v1/ConfigMap' && (obj.data !== undefined || obj.binaryData !== undefined)) {
+      const bytes = configMapDataBytes(obj.data, obj.binaryData);
+      if (bytes > MAX_CONFIG_MAP_DATA_BYTES) {
+        issues.push({ path: '', message: `Too long: may not be more than ${MAX_CONFIG_MAP_DATA_BYTES} bytes: data and binaryData hold ${bytes} bytes, above the API server's 1 MiB limit for a ConfigMap (MaxSecretSize), so it refuses the object. Fix: keep less in it, or split it` });
+      }
     }
     return issues;
   }
