@@ -50,12 +50,15 @@ let childScript: string;
 beforeAll(() => {
   const ts = require('typescript') as typeof import('typescript');
   const dir = tmp();
-  const src = fs.readFileSync(path.join(__dirname, '..', 'lib', 'ops', 'output-dir.ts'), 'utf8');
-  fs.writeFileSync(path.join(dir, 'output-dir.js'), ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+  for (const file of ['ops/output-dir', 'shared/durable-file']) {
+    const src = fs.readFileSync(path.join(__dirname, '..', 'lib', `${file}.ts`), 'utf8');
+    fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, `${file}.js`), ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+  }
   childScript = path.join(dir, 'child.js');
   fs.writeFileSync(childScript, `
 const fs = require('fs'), path = require('path');
-const { replaceOutputDir } = require('./output-dir.js');
+const { replaceOutputDir } = require('./ops/output-dir.js');
 const [outdir, rounds] = process.argv.slice(2);
 for (let r = 0; r < Number(rounds); r++) {
   replaceOutputDir(outdir, dir => {

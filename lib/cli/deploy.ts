@@ -6,12 +6,12 @@
  * Exit 0: deployed (or planned); 1: a step failed or timed out; 2: bad arguments or no dist/.
  */
 import * as path from 'path';
-import { isDuration, parseFlags } from '../ops/args';
+import { parseDuration, parseFlags } from '../ops/args';
 import { distDir } from './dist-dir';
 import { deployPlan } from '../ops/deploy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { readPhases } from '../ops/manifests';
-import { durationMs, runSteps } from '../ops/runner';
+import { runSteps } from '../ops/runner';
 
 /** A first deploy on a fresh cluster pulls every image: minutes, not seconds. */
 export const DEFAULT_TIMEOUT = '20m';
@@ -21,9 +21,10 @@ const USAGE = 'usage: npm run deploy -- [--context NAME] [--timeout DURATION] [-
 /** Runs the CLI; returns the exit code. */
 export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, retryDelayMs = 2000): Promise<number> {
   let args: Record<string, string | boolean | undefined>;
+  let timeoutMs: number;
   try {
     args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['dry-run', 'force-conflicts'] });
-    if (args.timeout !== undefined && !isDuration(String(args.timeout))) throw new Error(`--timeout must be a duration like 90s, 5m or 1h, got ${JSON.stringify(args.timeout)}`);
+    timeoutMs = parseDuration('timeout', String(args.timeout ?? DEFAULT_TIMEOUT));
   } catch (e: any) {
     out(`deploy: ${e.message}\n${USAGE}`);
     return 2;
@@ -40,7 +41,7 @@ export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv 
   const steps = deployPlan(phases, args['force-conflicts'] === true);
   const kubectl = new Kubectl({ context: args.context as string | undefined, env });
   out(`${args['dry-run'] ? 'Plan' : 'Deploying'}: ${phases.length} phases from ${path.relative(process.cwd(), dist) || dist}, ${steps.length} steps\n`);
-  const ok = await runSteps(steps, kubectl, out, args['dry-run'] === true, { timeout, timeoutMs: durationMs(timeout), retryDelayMs });
+  const ok = await runSteps(steps, kubectl, out, args['dry-run'] === true, { timeout, timeoutMs, retryDelayMs });
   if (ok && !args['dry-run']) out('deployed. Try it: npm run smoke\n');
   return ok ? 0 : 1;
 }

@@ -6,12 +6,12 @@
  * kubectl call gets what is left of it, and one that outlives it is killed.
  */
 import * as readline from 'readline';
-import { isDuration, parseFlags } from '../ops/args';
+import { parseDuration, parseFlags } from '../ops/args';
 import { distDir } from './dist-dir';
 import { destroyPlan } from '../ops/destroy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { Phase, isPlatformPhase, readPhases } from '../ops/manifests';
-import { durationMs, runSteps } from '../ops/runner';
+import { runSteps } from '../ops/runner';
 
 const USAGE = 'usage: npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run] [--dist DIR]\n';
 
@@ -30,9 +30,10 @@ const askOnTerminal: Ask = async question => {
 export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); },
   ask: Ask = askOnTerminal, retryDelayMs = 2000): Promise<number> {
   let args: Record<string, string | boolean | undefined>;
+  let timeoutMs: number;
   try {
     args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['include-crds', 'yes', 'dry-run'] });
-    if (args.timeout !== undefined && !isDuration(String(args.timeout))) throw new Error(`--timeout must be a duration like 90s, 5m or 1h, got ${JSON.stringify(args.timeout)}`);
+    timeoutMs = parseDuration('timeout', String(args.timeout ?? '10m'));
   } catch (e: any) {
     out(`destroy: ${e.message}\n${USAGE}`);
     return 2;
@@ -61,7 +62,7 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
   const timeout = String(args.timeout ?? '10m');
   if (!args['include-crds']) out('keeping CustomResourceDefinitions (deleting one deletes every object of its kind); pass --include-crds to delete them\n');
   const ok = await runSteps(steps, new Kubectl({ context: args.context as string | undefined, env }), out, args['dry-run'] === true,
-    { timeout, timeoutMs: durationMs(timeout), retryDelayMs });
+    { timeout, timeoutMs, retryDelayMs });
   return ok ? 0 : 1;
 }
 

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { parseFlags } from '../ops/args';
+import { stopGroup, trackGroup } from '../ops/child-process';
 import { runSmoke, SMOKE_DEFAULTS } from '../ops/smoke';
 import { distDir } from './dist-dir';
 
@@ -47,6 +48,18 @@ type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string; nam
  * are parsed: the rest of dist/ is megabytes of platform YAML (CRDs, controllers) that never holds them.
  */
 export function readSmokeTarget(distPath: string): SmokeTarget {
+  const { docs, names, distDir } = readAppDocs(distPath);
+  try {
+    return targetOf(docs, names, distDir);
+  } catch (e: any) {
+    if (e instanceof CannotStartError) throw e;
+    // dist/ was edited by hand, or comes from elsewhere: an object is not what its kind says.
+    throw new CannotStartError(`an object in ${names.join(', ')} of ${distDir} is malformed (${e.message}): ` +
+      'run `npm run validate` to find it, or pass --url, --budget and --host');
+  }
+}
+
+function readAppDocs(distPath: string): { docs: Doc[]; names: string[]; distDir: string } {
   let names: string[];
   let distDir = distPath;
   try {
@@ -68,6 +81,10 @@ export function readSmokeTarget(distPath: string): SmokeTarget {
       throw new CannotStartError(`cannot parse ${file}: ${e.message}`);
     }
   }
+  return { docs, names, distDir };
+}
+
+function targetOf(docs: Doc[], names: string[], distDir: string): SmokeTarget {
   const find = (kind: string, name: string, namespace: string | undefined) =>
     docs.find(d => d.kind === kind && d.metadata?.name === name && (d.metadata?.namespace ?? 'default') === (namespace ?? 'default'));
 
@@ -123,18 +140,18 @@ export function portForward(kubectl: string, context: string | undefined, gatewa
   const args = [...(context ? ['--context', context] : []), 'port-forward', '-n', gateway.namespace, `svc/${gateway.name}`, '0:80'];
   const command = `${kubectl} ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(kubectl, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, killed whole on close or when this process is interrupted.
+    const child = spawn(kubectl, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const untrack = trackGroup(child);
     let stdout = '';
     let stderr = '';
     let settled = false;
-    const exited = new Promise<void>(done => child.once('close', () => done()));
-    // SIGTERM first (kubectl exits cleanly on it); SIGKILL if it is still there after 2 s.
+    // SIGTERM to its group first (kubectl exits cleanly on it); SIGKILL if it is still there after 2 s.
     const close = async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill();
-      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(force);
+      await stopGroup(child);
+      untrack();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
     };
     const fail = (why: string) => {
       if (settled) return;
@@ -215,7 +232,7 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
     const result = await runSmoke({ ...o, log: line => out(`${line}\n`) });
     return result.ok ? 0 : 1;
   } catch (e: any) {
-    err(`smoke: ${e instanceof CannotStartError ? e.message : e.stack ?? e.message}\n`);
+    err(`smoke: ${e instanceof CannotStartError ? e.message : `internal error: ${e?.message ?? e}`}\n`);
     if (e instanceof BadArgumentsError) err(`${USAGE}\n`);
     return 2;
   } finally {

@@ -40,7 +40,6 @@ export class InvalidOutputError extends Error {
 /** Synthesizes into a staging sibling of `outdir`, then swaps it in. Returns the files written. */
 export function synthToDir(options: SynthOptions): string[] {
   const outdir = path.resolve(options.outdir);
-  fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const onWait = (h: { pid: number; since: string }) => process.stderr.write(`synth: waiting for the synth of pid ${h.pid} (since ${h.since}) to finish with ${outdir}\n`);
   return replaceOutputDir(outdir, staging => {
     const files = synthesizeApp(options.build(), staging);

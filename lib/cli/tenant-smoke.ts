@@ -34,6 +34,16 @@ export interface TenantSmokeTarget {
 
 /** Reads the target from dist/, hashing the keys to find their tenants. */
 export function readTenantSmokeTarget(distDir: string, keyA: string, keyB: string): TenantSmokeTarget {
+  try {
+    return tenantTarget(distDir, keyA, keyB);
+  } catch (e: any) {
+    if (e instanceof CannotStartError) throw e;
+    // dist/ was edited by hand, or comes from elsewhere: a file or an object is not what it should be.
+    throw new CannotStartError(`cannot read the tenants' objects in ${distDir} (${e.message}): run \`npm run validate\` to find what is malformed`);
+  }
+}
+
+function tenantTarget(distDir: string, keyA: string, keyB: string): TenantSmokeTarget {
   let names: string[];
   try {
     names = fs.readdirSync(distDir).filter(f => f.endsWith('.k8s.yaml')).sort();
@@ -118,7 +128,7 @@ export async function runTenantSmokeCli(argv: readonly string[], env: NodeJS.Pro
     });
     return result.ok ? 0 : 1;
   } catch (e: any) {
-    err(`smoke:tenants: ${e instanceof CannotStartError ? e.message : e.stack ?? e.message}\n`);
+    err(`smoke:tenants: ${e instanceof CannotStartError ? e.message : `internal error: ${e?.message ?? e}`}\n`);
     return 2;
   } finally {
     await forward?.close();

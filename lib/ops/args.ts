@@ -25,3 +25,15 @@ export function parseCommandLine(argv: readonly string[], spec: { values: readon
 export function isDuration(v: string): boolean {
   return /^(\d+(h|m|s))+$/.test(v);
 }
+
+/** The longest timer Node supports (2^31-1 ms, about 24.8 days): a longer `setTimeout` fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A `--timeout`-like flag's milliseconds, or an error naming the flag, the value and what would do. */
+export function parseDuration(flag: string, value: string): number {
+  if (!isDuration(value)) throw new Error(`--${flag} must be a duration like 90s, 5m or 1h30m, got ${JSON.stringify(value)}`);
+  const ms = [...value.matchAll(/(\d+)(h|m|s)/g)].reduce((sum, [, n, u]) => sum + Number(n) * { h: 3_600_000, m: 60_000, s: 1000 }[u as 'h' | 'm' | 's'], 0);
+  if (ms === 0) throw new Error(`--${flag} must be longer than 0s, got ${JSON.stringify(value)}`);
+  if (ms > MAX_TIMER_MS) throw new Error(`--${flag} must be at most 596h (about 24.8 days, the longest timer Node supports), got ${JSON.stringify(value)}`);
+  return ms;
+}

@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { runChild } from './child-process';
 
 /** The result of one kubectl call. */
 export interface KubectlResult {
@@ -8,9 +8,6 @@ export interface KubectlResult {
   /** Killed because it outlived its time limit. */
   readonly killed?: boolean;
 }
-
-/** How long kubectl gets to exit on SIGTERM before SIGKILL. */
-const KILL_GRACE_MS = 2000;
 
 /** Runs kubectl (`$KUBECTL`, else `kubectl` on PATH), with `--context` when one is given. */
 export class Kubectl {
@@ -32,33 +29,11 @@ export class Kubectl {
   }
 
   /**
-   * Runs one call to completion, or until `timeoutMs` has passed: then kubectl is sent SIGTERM (SIGKILL if it is still
-   * there after a grace period) and the result says `killed`.
+   * Runs one call to completion, or until `timeoutMs` has passed: then kubectl's whole process group (credential
+   * plugins, wrappers) is killed and the result says `killed`; the call returns within a second of its limit whatever
+   * kubectl's children do (see `child-process.ts`).
    */
   public run(args: readonly string[], input?: string, timeoutMs?: number): Promise<KubectlResult> {
-    return new Promise(resolve => {
-      const child = spawn(this.bin, this.args(args), { env: { ...process.env, ...this.options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let killed = false;
-      let force: NodeJS.Timeout | undefined;
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        killed = true;
-        child.kill('SIGTERM');
-        force = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-      }, Math.max(0, timeoutMs));
-      const done = (r: KubectlResult) => {
-        clearTimeout(timer);
-        clearTimeout(force);
-        resolve(r);
-      };
-      child.stdout.on('data', d => (stdout += d));
-      child.stderr.on('data', d => (stderr += d));
-      child.stdin.on('error', () => undefined); // a kubectl that exits before reading its input is reported by its exit
-      child.on('error', e => done({ code: 127, stdout, stderr: `${stderr}cannot run ${this.bin}: ${e.message}` }));
-      // 'exit', not 'close': a killed kubectl's children could hold its pipes open.
-      child.on('exit', code => setImmediate(() => done({ code: code ?? 1, stdout, stderr, killed })));
-      child.stdin.end(input ?? '');
-    });
+    return runChild(this.bin, this.args(args), { env: { ...process.env, ...this.options.env }, input, timeoutMs });
   }
 }

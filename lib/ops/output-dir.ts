@@ -21,6 +21,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { FileError, makeDirs } from '../shared/durable-file';
 
 /** Options for {@link replaceOutputDir}. */
 export interface ReplaceOptions {
@@ -46,6 +47,39 @@ export class OutputDirError extends Error {
 }
 
 const COMPLETE = /^(v|legacy)-/;
+
+/**
+ * Checks that the output can go where asked, makes its versions directory and takes the lock. Anything the system
+ * refuses (a root, /proc, a read-only or unwritable directory) is an OutputDirError saying where and what to do.
+ */
+function prepare(outdir: string, options: ReplaceOptions): { link: string; versions: string; name: string; release: () => void } {
+  const resolved = path.resolve(outdir);
+  if (path.dirname(resolved) === resolved) {
+    throw new OutputDirError(`${resolved} is the root of the filesystem, not an output directory: pass --dist with a directory of its own, e.g. --dist dist`);
+  }
+  try {
+    const { link, versions } = resolveManaged(outdir);
+    makeDirs(versions);
+    return { link, versions, name: path.basename(link), release: lock(versions, path.basename(link), options) };
+  } catch (e: any) {
+    if (e instanceof OutputDirError) throw e;
+    const why = e instanceof FileError ? e.message : e.code === 'ENOTDIR' ? `${fileAbove(resolved)} is not a directory` : e.message;
+    throw new OutputDirError(`cannot write the output at ${resolved} (${why}); nothing was written. ` +
+      'Pass --dist with a directory you can write (on a normal filesystem, not /proc or /sys)');
+  }
+}
+
+/** The nearest ancestor of `p` that exists and is not a directory (the cause of an ENOTDIR). */
+function fileAbove(p: string): string {
+  for (let d = path.dirname(p); path.dirname(d) !== d; d = path.dirname(d)) {
+    try {
+      if (!fs.statSync(d).isDirectory()) return d;
+    } catch {
+      // not there: look further up
+    }
+  }
+  return p;
+}
 
 /** The managed directory and its versions directory for an output path (following links others made). */
 function resolveManaged(outdir: string): { link: string; versions: string } {
@@ -128,10 +162,7 @@ function lock(versions: string, name: string, options: ReplaceOptions): () => vo
  * `write` throws, `outdir` is left as it was and the staging directory removed. Returns what `write` returned.
  */
 export function replaceOutputDir<T>(outdir: string, write: (dir: string) => T, options: ReplaceOptions = {}): T {
-  const { link, versions } = resolveManaged(outdir);
-  const name = path.basename(link);
-  fs.mkdirSync(versions, { recursive: true });
-  const release = lock(versions, name, options);
+  const { link, versions, name, release } = prepare(outdir, options);
   try {
     const previous = repair(link, versions);
     // A waiting run's lock-<pid>-*.tmp is its own until it takes the lock; only dead runs' are removed.

@@ -14,11 +14,6 @@ export interface RunLimits {
 /** Margin a wait's own `--timeout` leaves before the runner kills it, so kubectl can report what it waited for. */
 const WAIT_MARGIN_MS = 2000;
 
-/** Milliseconds of a kubectl duration (`90s`, `5m`, `1h30m`). */
-export function durationMs(v: string): number {
-  return [...v.matchAll(/(\d+)(h|m|s)/g)].reduce((ms, [, n, u]) => ms + Number(n) * { h: 3_600_000, m: 60_000, s: 1000 }[u as 'h' | 'm' | 's'], 0);
-}
-
 const NOT_YET = /no matching resources found|NotFound|not found/i;
 /** kubectl's refusal to map a kind the server does not serve: on delete, it means no object of that kind exists. */
 const UNMAPPED = /resource mapping not found for name: "[^"]*" namespace: "[^"]*" from "[^"]*": no matches for kind "[^"]*" in version "[^"]*"\s*ensure CRDs are installed first/g;
