@@ -7,6 +7,7 @@
  */
 import { App } from 'cdk8s';
 import { AppConfig, LlmServingStackProps, stackPropsFor } from './lib';
+import { runMain } from './lib/cli/command';
 import { runSynthCli, stackApp } from './lib/cli/synth';
 
 /** What dist/ holds. The guide profile writes exactly the guide's objects. */
@@ -20,5 +21,5 @@ export function buildApp(props: LlmServingStackProps = stackPropsFor(CONFIG)): A
 }
 
 if (require.main === module) {
-  runSynthCli(CONFIG, buildApp).then(code => { process.exitCode = code; });
+  runMain('synth', () => runSynthCli(CONFIG, buildApp));
 }

@@ -2,7 +2,7 @@
 // tsx needs to load the TypeScript), rebuilding first when any source is newer than the last build:
 //   node scripts/run.js main --profile hardened      (npm run synth)
 //   node scripts/run.js lib/cli/validate --strict    (npm run validate)
-const { execFileSync } = require('child_process');
+const { spawnSync } = require('child_process');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
@@ -38,7 +38,12 @@ try {
 }
 if (built < newestSource()) {
   process.stderr.write(`${built ? 'sources changed since the last build' : 'first run'}: npm run build ...\n`);
-  execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const build = spawnSync(process.execPath, [path.join(__dirname, 'build.js')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) {
+    // tsc has said what is wrong (a type error in main.ts's CONFIG, say); nothing more than where to look.
+    process.stderr.write(`\nThe project does not compile, so ${entry} cannot run: fix the errors above (in main.ts or lib/) and run it again.\n`);
+    process.exit(2);
+  }
 }
 // Run the compiled file as the main module, so its `require.main === module` entry point runs.
 process.argv = [process.argv[0], path.join(root, 'build', `${entry}.js`), ...args];

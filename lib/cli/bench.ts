@@ -19,6 +19,18 @@ import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { renderApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
 import { Validator } from '../validate/validator';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
+
+/** `npm run bench`'s description: its --help and its flags. */
+export const BENCH: CommandDoc = {
+  command: 'npm run bench --',
+  summary: 'Prints, in one run, each measured figure beside its baseline or target: synth and validate wall times, the cost\n' +
+    'of each added model, and synth and validation of 10 to 3,000 models. A report, not a test: it never fails on a figure.',
+  flags: [{ name: 'scaling', description: 'only the 10 to 3,000 models part' }],
+  env: [['UPSTREAM_MIRROR', 'a directory mirroring the upstream files by URL']],
+  exit: ['0  the report was printed', '1  a measurement could not run', '2  bad arguments'],
+  examples: ['npm run bench', 'npm run bench -- --scaling'],
+};
 
 const root = path.resolve(__dirname, '..', '..');
 /** The app's props with its default configuration. */
@@ -203,8 +215,24 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch(err => {
-    process.stderr.write(`bench failed: ${err.message}\n`);
-    process.exit(1);
+  runMain('bench', async () => {
+    const argv = process.argv.slice(2);
+    if (wantsHelp(argv)) {
+      process.stdout.write(helpText(BENCH));
+      return 0;
+    }
+    try {
+      parseCommand(BENCH, argv);
+    } catch (e: any) {
+      process.stderr.write(`bench: ${e.message}\n(--help for more)\n`);
+      return 2;
+    }
+    try {
+      await main();
+      return 0;
+    } catch (err: any) {
+      process.stderr.write(`bench failed: ${err.message}\n`);
+      return 1;
+    }
   });
 }

@@ -6,7 +6,8 @@
  * Exit 0: deployed (or planned); 1: a step failed or timed out; 2: bad arguments or no dist/.
  */
 import * as path from 'path';
-import { parseDuration, parseFlags } from '../ops/args';
+import { parseDuration } from '../ops/args';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { distDir } from './dist-dir';
 import { deployPlan } from '../ops/deploy-plan';
 import { Kubectl } from '../ops/kubectl';
@@ -16,14 +17,35 @@ import { runSteps } from '../ops/runner';
 /** A first deploy on a fresh cluster pulls every image: minutes, not seconds. */
 export const DEFAULT_TIMEOUT = '20m';
 
-const USAGE = 'usage: npm run deploy -- [--context NAME] [--timeout DURATION] [--dry-run] [--force-conflicts] [--dist DIR]\n';
+const USAGE = 'usage: npm run deploy -- [--context NAME] [--timeout DURATION] [--dry-run] [--force-conflicts] [--dist DIR]   (--help for more)\n';
+
+/** `npm run deploy`'s description: its --help and its flags. */
+export const DEPLOY: CommandDoc = {
+  command: 'npm run deploy --',
+  summary: 'Applies dist/ phase by phase with server-side apply, in the order a fresh cluster accepts, waiting between\n' +
+    'phases as the guide does (CRDs established, Deployments available, webhooks serving). Running it twice changes nothing.',
+  flags: [
+    { name: 'context', value: 'NAME', description: 'the kubeconfig context to deploy to', default: 'the current context' },
+    { name: 'timeout', value: 'DURATION', description: 'bounds the whole run (90s, 5m, 1h30m; at most 596h); a call that outlives it is killed with its children', default: DEFAULT_TIMEOUT },
+    { name: 'dry-run', description: 'print the plan (every kubectl call) without running it' },
+    { name: 'force-conflicts', description: 'take over fields another field manager owns (kubectl apply --force-conflicts)' },
+    { name: 'dist', value: 'DIR', description: 'the output directory to deploy', default: '$CDK8S_OUTDIR, else dist' },
+  ],
+  env: [['KUBECTL', 'the kubectl to run (default: kubectl on PATH)'], ['KUBECONFIG', 'read by kubectl: the cluster to deploy to'], ['CDK8S_OUTDIR', 'the output directory, when --dist is not given']],
+  exit: ['0  deployed (or planned, with --dry-run)', '1  a step failed or timed out', '2  bad arguments, or no dist/'],
+  examples: ['npm run deploy', 'npm run deploy -- --context prod --timeout 30m', 'npm run deploy -- --dry-run'],
+};
 
 /** Runs the CLI; returns the exit code. */
 export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = (s: string) => { process.stdout.write(s); }, retryDelayMs = 2000): Promise<number> {
   let args: Record<string, string | boolean | undefined>;
   let timeoutMs: number;
   try {
-    args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['dry-run', 'force-conflicts'] });
+    if (wantsHelp(argv)) {
+      out(helpText(DEPLOY));
+      return 0;
+    }
+    args = parseCommand(DEPLOY, argv).flags;
     timeoutMs = parseDuration('timeout', String(args.timeout ?? DEFAULT_TIMEOUT));
   } catch (e: any) {
     out(`deploy: ${e.message}\n${USAGE}`);
@@ -47,5 +69,5 @@ export async function runDeploy(argv: readonly string[], env: NodeJS.ProcessEnv 
 }
 
 if (require.main === module) {
-  runDeploy(process.argv.slice(2)).then(code => (process.exitCode = code));
+  runMain('deploy', () => runDeploy(process.argv.slice(2)));
 }

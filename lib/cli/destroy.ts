@@ -6,14 +6,33 @@
  * kubectl call gets what is left of it, and one that outlives it is killed.
  */
 import * as readline from 'readline';
-import { parseDuration, parseFlags } from '../ops/args';
+import { parseDuration } from '../ops/args';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { distDir } from './dist-dir';
 import { destroyPlan } from '../ops/destroy-plan';
 import { Kubectl } from '../ops/kubectl';
 import { Phase, isPlatformPhase, readPhases } from '../ops/manifests';
 import { runSteps } from '../ops/runner';
 
-const USAGE = 'usage: npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run] [--dist DIR]\n';
+const USAGE = 'usage: npm run destroy -- [--include-crds] [--yes] [--context NAME] [--timeout DURATION] [--dry-run] [--dist DIR]   (--help for more)\n';
+
+/** `npm run destroy`'s description: its --help and its flags. */
+export const DESTROY: CommandDoc = {
+  command: 'npm run destroy --',
+  summary: 'Deletes what dist/ describes, in reverse apply order, and waits for its namespaces to go. CRDs (and with them\n' +
+    'every custom resource in the cluster) stay unless --include-crds, which asks first on a terminal.',
+  flags: [
+    { name: 'include-crds', description: 'also delete the CRDs dist/ installs (and every object of their kinds, anyone\'s)' },
+    { name: 'yes', description: 'do not ask before deleting CRDs' },
+    { name: 'context', value: 'NAME', description: 'the kubeconfig context', default: 'the current context' },
+    { name: 'timeout', value: 'DURATION', description: 'bounds the whole run (90s, 5m, 1h30m; at most 596h)', default: '10m' },
+    { name: 'dry-run', description: 'print the plan without running it' },
+    { name: 'dist', value: 'DIR', description: 'the output directory whose objects to delete', default: '$CDK8S_OUTDIR, else dist' },
+  ],
+  env: [['KUBECTL', 'the kubectl to run (default: kubectl on PATH)'], ['KUBECONFIG', 'read by kubectl: the cluster'], ['CDK8S_OUTDIR', 'the output directory, when --dist is not given']],
+  exit: ['0  deleted (or planned)', '1  a step failed or timed out', '2  bad arguments, or no dist/'],
+  examples: ['npm run destroy', 'npm run destroy -- --include-crds --yes --timeout 15m'],
+};
 
 /** Asks a yes/no question on a terminal; undefined when there is none. */
 export type Ask = (question: string) => Promise<boolean | undefined>;
@@ -32,7 +51,11 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
   let args: Record<string, string | boolean | undefined>;
   let timeoutMs: number;
   try {
-    args = parseFlags(argv, { values: ['context', 'timeout', 'dist'], flags: ['include-crds', 'yes', 'dry-run'] });
+    if (wantsHelp(argv)) {
+      out(helpText(DESTROY));
+      return 0;
+    }
+    args = parseCommand(DESTROY, argv).flags;
     timeoutMs = parseDuration('timeout', String(args.timeout ?? '10m'));
   } catch (e: any) {
     out(`destroy: ${e.message}\n${USAGE}`);
@@ -67,5 +90,5 @@ export async function runDestroy(argv: readonly string[], env: NodeJS.ProcessEnv
 }
 
 if (require.main === module) {
-  runDestroy(process.argv.slice(2)).then(code => (process.exitCode = code));
+  runMain('destroy', () => runDestroy(process.argv.slice(2)));
 }

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
 import { PLATFORM_COMPONENTS } from '../upstream/components';
-import { parseFlags } from '../ops/args';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { UpstreamResolver } from '../upstream/resolver';
 
 /** Where an artifact was found: the mirror, the cache from an earlier fetch, or a download just now. */
@@ -56,11 +56,26 @@ function inMirror(resolver: UpstreamResolver, artifact: UpstreamArtifact): boole
   return !!resolver.mirror && fs.existsSync(path.join(resolver.mirror, UpstreamResolver.relativePath(artifact.url)));
 }
 
+/** `npm run fetch`'s description: its --help and its flags. */
+export const FETCH: CommandDoc = {
+  command: 'npm run fetch --',
+  summary: 'While online, downloads the pinned upstream artifacts into the cache (each checked against its sha256), so that\n' +
+    'later synths work offline. By default it fetches what the app needs.',
+  flags: [{ name: 'all', description: 'fetch every pinned file, including test fixtures and the CRDs used only for imports/' }],
+  env: [
+    ['UPSTREAM_MIRROR', 'a directory mirroring the upstream files by URL, read first'],
+    ['UPSTREAM_CACHE', 'where downloads are kept (default: .cache/upstream)'],
+    ['UPSTREAM_OFFLINE', 'when 1, never download: only the mirror and the cache are read'],
+  ],
+  exit: ['0  every artifact is available', '1  one or more could not be had (each is named)'],
+  examples: ['npm run fetch', 'npm run fetch -- --all'],
+};
+
 /** The artifacts the command line asks for: `--all`, or what the platform components read. */
 async function selectArtifacts(args: readonly string[]): Promise<readonly UpstreamArtifact[]> {
   let all: boolean;
   try {
-    all = parseFlags(args, { values: [], flags: ['all'] }).all === true;
+    all = parseCommand(FETCH, args).flags.all === true;
   } catch (e: any) {
     throw new Error(`${e.message}\nusage: npm run fetch [-- --all]`);
   }
@@ -71,10 +86,17 @@ async function selectArtifacts(args: readonly string[]): Promise<readonly Upstre
 }
 
 if (require.main === module) {
-  selectArtifacts(process.argv.slice(2))
-    .then(artifacts => runFetch(artifacts, UpstreamResolver.default()))
-    .catch((err: Error) => {
+  runMain('fetch', async () => {
+    if (wantsHelp(process.argv.slice(2))) {
+      process.stdout.write(helpText(FETCH));
+      return 0;
+    }
+    try {
+      await runFetch(await selectArtifacts(process.argv.slice(2)), UpstreamResolver.default());
+      return 0;
+    } catch (err: any) {
       process.stderr.write(`fetch failed: ${err.message}\n`);
-      process.exit(1);
-    });
+      return 1;
+    }
+  });
 }

@@ -12,7 +12,19 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { artifactByUrl, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { writeBuiltinFieldData } from './import-k8s-schemas';
+
+/** `npm run import`'s description: its --help. */
+export const IMPORT: CommandDoc = {
+  command: 'npm run import',
+  summary: 'Regenerates imports/ from the CRD URLs listed in cdk8s.yaml, each read through the upstream resolver (mirror,\n' +
+    'cache, verified download) and stamped with its URL and sha256; then the built-in kinds\' field lists.',
+  flags: [],
+  env: [['UPSTREAM_MIRROR', 'a directory mirroring the upstream files by URL'], ['UPSTREAM_OFFLINE', 'when 1, never download']],
+  exit: ['0  imports/ regenerated', '1  a CRD could not be had or cdk8s import failed', '2  bad arguments'],
+  examples: ['npm run import && git diff --stat imports/'],
+};
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -62,7 +74,23 @@ async function main(): Promise<void> {
   process.stdout.write(`imports/k8s-builtin-fields.json <- ${data.source.package}@${data.source.version}\n`);
 }
 
-main().catch(err => {
-  process.stderr.write(`import failed: ${err.message}\n`);
-  process.exit(1);
+runMain('import', async () => {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(helpText(IMPORT));
+    return 0;
+  }
+  try {
+    parseCommand(IMPORT, argv);
+  } catch (e: any) {
+    process.stderr.write(`import: ${e.message}\n(--help for more)\n`);
+    return 2;
+  }
+  try {
+    await main();
+    return 0;
+  } catch (err: any) {
+    process.stderr.write(`import failed: ${err.message}\n`);
+    return 1;
+  }
 });

@@ -14,12 +14,65 @@ import {
   DEFAULT_KEYS_FILE, issueKey, KeysFile, KeysFileKey, KeysFileMissingError, readKeysFile, updateKeysFile,
 } from '../app/api-keys-file';
 import { isTenantName, NAME_RULE } from '../app/tenants';
-import { parseFlags } from '../ops/args';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { EXAMPLE_TIERS } from '../presets/tenants';
 import { FileError } from '../shared/durable-file';
 import { describeHolder, FileLockOptions, LockTimeoutError } from '../shared/file-lock';
 
-const USAGE = 'usage: npm run keys -- add --tenant NAME [--tier TIER] | list | revoke (--id ID | --tenant NAME)   [--file PATH]';
+const USAGE = 'usage: npm run keys -- add --tenant NAME [--tier TIER] | list | revoke (--id ID | --tenant NAME)   [--file PATH]   (--help for more)';
+
+const FILE_FLAG = { name: 'file', value: 'PATH', description: 'the keys file', default: `$KEYS_FILE, else ${DEFAULT_KEYS_FILE}` };
+const KEYS_ENV = [['KEYS_FILE', `the keys file when --file is not given (default: ${DEFAULT_KEYS_FILE}); synth's tenants profile reads the same`]] as const;
+const KEYS_EXIT = ['0  done', '1  refused: unknown tenant, tier mismatch, nothing to revoke, or the file locked by another command for 30 s',
+  '2  bad arguments, or a keys file that cannot be read or written (left as it was)'];
+
+/** Each subcommand's description: its --help and its flags. */
+export const KEYS_COMMANDS: Record<'add' | 'list' | 'revoke', CommandDoc> = {
+  add: {
+    command: 'npm run keys -- add',
+    summary: 'Issues an API key for a tenant: the key is printed once, on stdout alone; only its sha256 hash is recorded in\n' +
+      'the keys file, under its lock. Synth and deploy to roll it out.',
+    flags: [
+      { name: 'tenant', value: 'NAME', description: 'the tenant (a DNS label); required' },
+      { name: 'tier', value: 'TIER', description: `the tenant's tier, required for a new tenant (${EXAMPLE_TIERS.map(t => t.name).join(', ')})` },
+      FILE_FLAG,
+    ],
+    env: KEYS_ENV, exit: KEYS_EXIT,
+    examples: ['KEY=$(npm run -s keys -- add --tenant acme --tier standard)', 'npm run keys -- add --tenant acme'],
+  },
+  list: {
+    command: 'npm run keys -- list',
+    summary: 'Lists the keys in the keys file: id, tenant, tier, when issued, and the start of its hash (never a key).',
+    flags: [FILE_FLAG], env: KEYS_ENV, exit: KEYS_EXIT,
+    examples: ['npm run keys -- list'],
+  },
+  revoke: {
+    command: 'npm run keys -- revoke',
+    summary: 'Revokes one key by id, or every key of a tenant; the gateway refuses them once the new dist/ is applied.',
+    flags: [
+      { name: 'id', value: 'ID', description: 'the key to revoke (see list)' },
+      { name: 'tenant', value: 'NAME', description: 'revoke every key of this tenant' },
+      FILE_FLAG,
+    ],
+    env: KEYS_ENV, exit: KEYS_EXIT,
+    examples: ['npm run keys -- revoke --id acme-3f9a2c1d', 'npm run keys -- revoke --tenant acme'],
+  },
+};
+
+/** `npm run keys --help`: the subcommands, each with its own --help. */
+export const KEYS_HELP = `Issues, lists and revokes tenants' API keys for the tenants profile. Only each key's sha256 hash is kept.
+
+Usage: npm run keys -- add|list|revoke [flags]   (npm run keys -- add --help, and so on, for each)
+
+Commands:
+${(Object.keys(KEYS_COMMANDS) as (keyof typeof KEYS_COMMANDS)[]).map(c => `  ${c.padEnd(7)} ${KEYS_COMMANDS[c].summary.split('\n')[0]}`).join('\n')}
+
+Exit codes:
+${KEYS_EXIT.map(e => `  ${e}`).join('\n')}
+
+Example:
+  KEY=$(npm run -s keys -- add --tenant acme --tier standard) && npm run synth -- --profile tenants && npm run deploy
+`;
 
 /**
  * The default keys file: `$KEYS_FILE`, else `config/api-keys.json` in the working directory (the project root under
@@ -50,14 +103,20 @@ class BadArguments extends Error {}
 export function runKeys(argv: readonly string[], io: KeysIo = { out: s => process.stdout.write(s), err: s => process.stderr.write(s) }, env: NodeJS.ProcessEnv = process.env): number {
   const [command, ...rest] = argv;
   try {
-    const spec = command === 'add' ? { values: ['tenant', 'tier', 'file'], flags: [] }
-      : command === 'revoke' ? { values: ['id', 'tenant', 'file'], flags: [] }
-        : command === 'list' ? { values: ['file'], flags: [] }
-          : undefined;
-    if (!spec) throw new BadArguments(command ? `unknown command ${JSON.stringify(command)}` : 'a command is required');
+    if (command === undefined || command === '--help' || command === '-h') {
+      if (command === undefined) throw new BadArguments('a command is required');
+      io.out(KEYS_HELP);
+      return 0;
+    }
+    const doc = (KEYS_COMMANDS as Record<string, CommandDoc | undefined>)[command];
+    if (!doc || !Object.prototype.hasOwnProperty.call(KEYS_COMMANDS, command)) throw new BadArguments(`unknown command ${JSON.stringify(command)}`);
+    if (wantsHelp(rest)) {
+      io.out(helpText(doc));
+      return 0;
+    }
     let flags: Record<string, string | boolean | undefined>;
     try {
-      flags = parseFlags(rest, spec);
+      flags = parseCommand(doc, rest).flags;
     } catch (e: any) {
       throw new BadArguments(e.message);
     }
@@ -183,5 +242,5 @@ function revoke(file: string, flags: Record<string, unknown>, io: KeysIo, lock: 
 }
 
 if (require.main === module) {
-  process.exitCode = runKeys(process.argv.slice(2));
+  runMain('keys', () => runKeys(process.argv.slice(2)));
 }

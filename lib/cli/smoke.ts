@@ -11,12 +11,31 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { parseFlags } from '../ops/args';
 import { stopGroup, trackGroup } from '../ops/child-process';
 import { runSmoke, SMOKE_DEFAULTS } from '../ops/smoke';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { distDir } from './dist-dir';
 
-const USAGE = 'usage: npm run smoke -- [--url URL] [--host HOST] [--requests N] [--context NAME] [--budget N] [--model M] [--path P]';
+const USAGE = 'usage: npm run smoke -- [--url URL] [--host HOST] [--requests N] [--context NAME] [--budget N] [--model M] [--path P]   (--help for more)';
+
+/** `npm run smoke`'s description: its --help and its flags. */
+export const SMOKE: CommandDoc = {
+  command: 'npm run smoke --',
+  summary: 'The guide\'s end-to-end test of the token budget against a running cluster: one request, then a burst that must\n' +
+    'be cut off with 429 once the budget is spent. What to test comes from dist/; without --url the gateway is port-forwarded.',
+  flags: [
+    { name: 'url', value: 'URL', description: 'the gateway\'s base URL', default: 'a kubectl port-forward to the gateway\'s Service' },
+    { name: 'host', value: 'HOST', description: 'the Host header', default: 'the budgeted route\'s hostname in dist/' },
+    { name: 'requests', value: 'N', description: 'requests in the burst', default: String(SMOKE_DEFAULTS.requests) },
+    { name: 'context', value: 'NAME', description: 'the kubeconfig context for the port-forward', default: 'the current context' },
+    { name: 'budget', value: 'N', description: 'the budget in tokens', default: 'the AgentgatewayPolicy\'s in dist/' },
+    { name: 'model', value: 'M', description: 'the model in the request body', default: 'the backend\'s model in dist/, else ' + SMOKE_DEFAULTS.model },
+    { name: 'path', value: 'P', description: 'the request path', default: 'the route\'s path match in dist/, else ' + SMOKE_DEFAULTS.path },
+  ],
+  env: [['KUBECTL', 'the kubectl for the port-forward (default: kubectl on PATH)'], ['CDK8S_OUTDIR', 'the output directory read (default: dist)']],
+  exit: ['0  PASS', '1  FAIL', '2  bad arguments, or the test could not start'],
+  examples: ['npm run smoke', 'npm run smoke -- --url http://localhost:8080 --host mock-llm.example.com --budget 100'],
+};
 
 /** How long kubectl may take to report the forwarded port: it first has to find a ready pod behind the Service. */
 const PORT_FORWARD_TIMEOUT_MS = 30_000;
@@ -192,7 +211,11 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
   try {
     let values: Record<string, string | undefined>;
     try {
-      values = parseFlags(argv, { values: ['url', 'host', 'requests', 'context', 'budget', 'model', 'path'], flags: [] }) as Record<string, string | undefined>;
+      if (wantsHelp(argv)) {
+        out(helpText(SMOKE));
+        return 0;
+      }
+      values = parseCommand(SMOKE, argv).flags as Record<string, string | undefined>;
     } catch (e: any) {
       throw new BadArgumentsError(e.message);
     }
@@ -241,5 +264,5 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
 }
 
 if (require.main === module) {
-  runSmokeCli(process.argv.slice(2)).then(code => { process.exitCode = code; });
+  runMain('smoke', () => runSmokeCli(process.argv.slice(2)));
 }

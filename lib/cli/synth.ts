@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { AppConfig, PROFILES, ProfileName, stackPropsFor } from '../app-config';
-import { parseFlags } from '../ops/args';
+import { CommandDoc, helpText, parseCommand, wantsHelp } from './command';
 import { OutputDirError, replaceOutputDir } from '../ops/output-dir';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { synthesizeApp } from '../synthesizer';
@@ -68,13 +68,37 @@ export async function runSynth(outdir: string, props: LlmServingStackProps, reso
   return synthToDir({ outdir, build: () => build({ ...props, resolver }), validator: new Validator({ resolver }) });
 }
 
-const USAGE = 'usage: npm run synth -- [--profile guide|hardened|tenants] [--model-image-digest sha256:...] [--dist DIR]\n' +
+const USAGE = 'usage: npm run synth -- [--profile guide|hardened|tenants] [--model-image-digest sha256:...] [--dist DIR]   (--help for more)\n' +
   '       tenants: [--keys-file PATH] [--ratelimit-image-digest sha256:...] [--redis-image-digest sha256:...]\n' +
   '       (cdk8s synth reads the same settings from CONFIG in main.ts, or $STACK_PROFILE and $MODEL_IMAGE_DIGEST)\n';
 
+/** `npm run synth`'s description: its --help and its flags. */
+export const SYNTH: CommandDoc = {
+  command: 'npm run synth --',
+  summary: 'Synthesizes the stack of main.ts (its CONFIG, with these flags and variables applied) into a staging directory,\n' +
+    'validates it, and only then swaps it in as dist/; a failing synth leaves the previous dist/ as it was. `cdk8s synth` runs the same.',
+  flags: [
+    { name: 'profile', value: 'NAME', description: `what to synthesize: ${PROFILES.join(', ')}`, default: "CONFIG.profile in main.ts, else guide ($STACK_PROFILE)" },
+    { name: 'model-image-digest', value: 'sha256:HEX', description: "the model image's digest; required by hardened and tenants", default: '$MODEL_IMAGE_DIGEST' },
+    { name: 'dist', value: 'DIR', description: 'the output directory', default: '$CDK8S_OUTDIR, else dist' },
+    { name: 'keys-file', value: 'PATH', description: "tenants: the API keys file (npm run keys writes it)", default: '$KEYS_FILE, else config/api-keys.json' },
+    { name: 'ratelimit-image-digest', value: 'sha256:HEX', description: "tenants: envoyproxy/ratelimit's image digest", default: '$RATELIMIT_IMAGE_DIGEST' },
+    { name: 'redis-image-digest', value: 'sha256:HEX', description: "tenants: Redis's image digest", default: '$REDIS_IMAGE_DIGEST' },
+    { name: 'cdk8s-cli', description: 'set by cdk8s.yaml when `cdk8s synth` runs the app (copies the output to its $CDK8S_OUTDIR)' },
+  ],
+  env: [
+    ['STACK_PROFILE, MODEL_IMAGE_DIGEST, KEYS_FILE', 'defaults of the flags above'],
+    ['RATELIMIT_IMAGE_DIGEST, REDIS_IMAGE_DIGEST', 'defaults of the flags above'],
+    ['CDK8S_OUTDIR', 'the output directory (default: dist)'],
+    ['UPSTREAM_MIRROR, UPSTREAM_CACHE, UPSTREAM_OFFLINE', 'where the pinned upstream files are read from (see README)'],
+  ],
+  exit: ['0  dist/ written', '1  synthesis or validation failed; dist/ was left as it was', '2  bad arguments, or main.ts does not compile'],
+  examples: ['npm run synth', 'npm run synth -- --profile hardened --model-image-digest sha256:<digest>', 'npm run synth -- --dist out/'],
+};
+
 /** Parses `npm run synth`'s command line. */
 function parseSynthFlags(argv: readonly string[]) {
-  return parseFlags(argv, { values: ['profile', 'model-image-digest', 'dist', 'keys-file', 'ratelimit-image-digest', 'redis-image-digest'], flags: ['cdk8s-cli'] });
+  return parseCommand(SYNTH, argv).flags;
 }
 
 /** The app's configuration with the command line's and the environment's choices applied. */
@@ -107,6 +131,10 @@ export async function runSynthCli(config: AppConfig, build: (props: LlmServingSt
   // to list.
   let outdir: string;
   let underCdk8sCli: boolean;
+  if (wantsHelp(argv)) {
+    process.stdout.write(helpText(SYNTH));
+    return 0;
+  }
   try {
     const args = parseSynthFlags(argv);
     underCdk8sCli = args['cdk8s-cli'] === true;

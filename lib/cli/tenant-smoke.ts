@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { hashKey } from '../app/api-keys-file';
-import { parseFlags } from '../ops/args';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { runTenantSmoke } from '../ops/tenant-smoke';
 import { limitFor, parseRateLimitConfig } from '../platform/rate-limit-config';
 import { distDir } from './dist-dir';
@@ -93,13 +93,38 @@ function tenantTarget(distDir: string, keyA: string, keyB: string): TenantSmokeT
 }
 
 /** Runs the CLI; returns the exit code. */
+/** `npm run smoke:tenants`'s description: its --help and its flags. */
+export const TENANT_SMOKE: CommandDoc = {
+  command: 'SMOKE_KEY_A=<key> SMOKE_KEY_B=<key> npm run smoke:tenants --',
+  summary: 'Tests the tenants profile against a running cluster: tenant A spends its tier\'s budget until it gets 429, and\n' +
+    'tenant B, on its own budget, is still served; a request with no key or a wrong key gets 401.',
+  flags: [
+    { name: 'url', value: 'URL', description: 'the gateway\'s base URL', default: 'a kubectl port-forward to the gateway\'s Service' },
+    { name: 'host', value: 'HOST', description: 'the Host header', default: 'the tenant route\'s hostname in dist/' },
+    { name: 'context', value: 'NAME', description: 'the kubeconfig context for the port-forward', default: 'the current context' },
+    { name: 'budget', value: 'N', description: 'tenant A\'s budget in requests per unit', default: 'its tier\'s rule in dist/' },
+  ],
+  env: [
+    ['SMOKE_KEY_A', 'an API key of one tenant (from npm run keys -- add; required)'],
+    ['SMOKE_KEY_B', 'an API key of another tenant (required)'],
+    ['KUBECTL', 'the kubectl for the port-forward (default: kubectl on PATH)'],
+    ['CDK8S_OUTDIR', 'the output directory read (default: dist)'],
+  ],
+  exit: ['0  PASS', '1  FAIL', '2  bad arguments, or the test could not start'],
+  examples: ['SMOKE_KEY_A=$(npm run -s keys -- add --tenant acme) SMOKE_KEY_B=$(npm run -s keys -- add --tenant globex) npm run smoke:tenants'],
+};
+
 export async function runTenantSmokeCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env,
   out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): Promise<number> {
   let forward: PortForward | undefined;
   try {
     let flags: Record<string, string | boolean | undefined>;
     try {
-      flags = parseFlags(argv, { values: ['url', 'host', 'context', 'budget'], flags: [] });
+      if (wantsHelp(argv)) {
+        out(helpText(TENANT_SMOKE));
+        return 0;
+      }
+      flags = parseCommand(TENANT_SMOKE, argv).flags;
     } catch (e: any) {
       err(`smoke:tenants: ${e.message}\n${USAGE}\n`);
       return 2;
@@ -136,5 +161,5 @@ export async function runTenantSmokeCli(argv: readonly string[], env: NodeJS.Pro
 }
 
 if (require.main === module) {
-  runTenantSmokeCli(process.argv.slice(2)).then(code => { process.exitCode = code; });
+  runMain('smoke:tenants', () => runTenantSmokeCli(process.argv.slice(2)));
 }

@@ -5,21 +5,43 @@
  */
 import * as path from 'path';
 import { CannotRunError } from '../validate/documents';
-import { parseCommandLine } from '../ops/args';
+import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { distDir } from './dist-dir';
 import { formatFinding } from '../validate/findings';
 import { validatePaths } from '../validate/validator';
+
+/** `npm run validate`'s description: its --help and its flags. */
+export const VALIDATE: CommandDoc = {
+  command: 'npm run validate --',
+  summary: 'Validates YAML files or directories offline, as the API server would judge `kubectl apply --validate=strict`,\n' +
+    'plus the references between objects, security findings and known pitfalls.',
+  args: '[PATH...]',
+  flags: [
+    { name: 'strict', description: 'warnings fail too (exit 1)' },
+  ],
+  env: [
+    ['CDK8S_OUTDIR', 'the output directory validated when no PATH is given (default: dist)'],
+    ['UPSTREAM_MIRROR', 'a directory mirroring the pinned upstream files (the CRDs the schemas come from)'],
+    ['VALIDATE_CACHE', 'where compiled schemas and verdicts are cached (default: .cache/validate)'],
+  ],
+  exit: ['0  valid', '1  findings (errors; with --strict, warnings too)', '2  could not run: an unreadable input or a bad argument'],
+  examples: ['npm run validate', 'npm run validate -- --strict dist/0007-models.k8s.yaml'],
+};
 
 /** Runs the CLI; returns the exit code. */
 export function runValidate(argv: readonly string[], out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): number {
   let strict: boolean;
   let paths: string[];
   try {
-    const parsed = parseCommandLine(argv, { values: [], flags: ['strict'], positionals: true });
+    if (wantsHelp(argv)) {
+      out(helpText(VALIDATE));
+      return 0;
+    }
+    const parsed = parseCommand(VALIDATE, argv);
     strict = parsed.flags.strict === true;
     paths = parsed.positionals;
   } catch (e: any) {
-    err(`validate: ${e.message}\nusage: npm run validate -- [--strict] [PATH...]\n`);
+    err(`validate: ${e.message}\nusage: npm run validate -- [--strict] [PATH...]   (--help for more)\n`);
     return 2;
   }
   const started = process.hrtime.bigint();
@@ -41,5 +63,5 @@ export function runValidate(argv: readonly string[], out: (s: string) => void = 
 }
 
 if (require.main === module) {
-  process.exitCode = runValidate(process.argv.slice(2));
+  runMain('validate', () => runValidate(process.argv.slice(2)));
 }

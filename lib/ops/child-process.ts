@@ -47,6 +47,10 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 function handleSignals(): void {
   if (signalsHandled) return;
   signalsHandled = true;
+  // However this process ends (process.exit on a closed pipe, an error), no kubectl it started outlives it.
+  process.on('exit', () => {
+    for (const pid of running) killGroup(pid, 'SIGKILL');
+  });
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(signal, () => {
       for (const pid of running) killGroup(pid, 'SIGKILL');

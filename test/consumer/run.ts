@@ -19,6 +19,27 @@ import * as path from 'path';
 import { compareObjects, readObjects, ReadObject } from './compare';
 import { checkConsumerOutput } from './expectations';
 
+if (process.argv.slice(2).some(a => a === '--help' || a === '-h')) {
+  process.stdout.write(`Packs this package, installs it into a fresh \`cdk8s init typescript-app\` project, compiles the charts of
+test/consumer/project/ (and the README's "own chart" example next to the template's own test) with the template's
+tsconfig, runs its \`cdk8s synth\`, and compares the objects with this repo's renderer.
+
+Usage: npm run test:consumer
+
+Environment:
+  UPSTREAM_MIRROR  the mirror of pinned upstream files (default: ../shared/upstream)
+  CONSUMER_KEEP    1 keeps the work directory (always kept on failure)
+
+Exit codes:
+  0  every check passed
+  1  a check failed (each is listed)
+
+Example:
+  CONSUMER_KEEP=1 npm run test:consumer
+`);
+  process.exit(0);
+}
+
 const repo = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'kserve-agentgateway-stack';
 const TEMPLATE = 'typescript-app';
