@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -25,7 +26,19 @@ var (
 )
 
 // list lists a resource in all namespaces; a resource the server does not serve yet (its CRD not applied) is empty.
+// Objects of the cached resources (CRDs, webhook configurations) are the cache's own: callers only read them.
 func (h *harness) list(ctx context.Context, gvr schema.GroupVersionResource) []unstructured.Unstructured {
+	if lister, ok := h.cached[gvr]; ok {
+		objs, err := lister.List(labels.Everything())
+		if err != nil {
+			return nil
+		}
+		out := make([]unstructured.Unstructured, 0, len(objs))
+		for _, o := range objs {
+			out = append(out, *o.(*unstructured.Unstructured)) // shared with the cache: read, never written
+		}
+		return out
+	}
 	l, err := h.dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil

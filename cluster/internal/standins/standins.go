@@ -24,8 +24,11 @@ import (
 	"syscall"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"kserve-agentgateway-stack/cluster/internal/pki"
@@ -53,7 +56,15 @@ func Main(args []string) int {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
-	h := &harness{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg), ca: ca, servers: map[string]*server{}}
+	h := &harness{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg), ca: ca, servers: map[string]*server{}, written: map[string]bool{}}
+	// CRDs are large (KServe's are megabytes): read them from a watch cache, never by listing them on every tick.
+	factory := dynamicinformer.NewDynamicSharedInformerFactory(h.dyn, 0)
+	h.cached = map[schema.GroupVersionResource]cache.GenericLister{}
+	for _, gvr := range []schema.GroupVersionResource{crds, validatingWHs, mutatingWHs} {
+		h.cached[gvr] = factory.ForResource(gvr).Lister()
+	}
+	factory.Start(ctx.Done())
+	factory.WaitForCacheSync(ctx.Done())
 	fmt.Fprintln(os.Stderr, "standins: cert-manager, cainjector, webhook servers and status writer (stand-ins) started")
 	tick := time.NewTicker(*interval)
 	defer tick.Stop()
@@ -76,6 +87,8 @@ type harness struct {
 	core    kubernetes.Interface
 	ca      *pki.CA
 	servers map[string]*server
+	cached  map[schema.GroupVersionResource]cache.GenericLister
+	written map[string]bool
 }
 
 func logf(who, format string, args ...interface{}) {
