@@ -15,6 +15,7 @@ import { IRateLimitServiceRef, RateLimitService } from './platform/rate-limit-se
 import { buildComponent, includedComponents, platformArtifacts, PlatformProps } from './platform/platform-components';
 import { UpstreamArtifact } from './upstream/artifacts';
 import { UpstreamResolver } from './upstream/resolver';
+import { checkProps } from './shared/validation';
 
 export { PlatformProps } from './platform/platform-components';
 
@@ -121,6 +122,7 @@ export class LlmServingStack extends Construct {
 
   constructor(scope: Construct, id: string, props: LlmServingStackProps = {}) {
     super(scope, id);
+    checkProps('LlmServingStack', this, props);
     const p = props.platform ?? {};
     const resolver = props.resolver;
     if (props.gateway && props.existingGateway) {

@@ -1,9 +1,6 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaybackend';
-import {
-  DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, isPort,
-  PropErrors,
-} from '../shared/validation';
+import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
 
@@ -88,6 +85,7 @@ export class AiBackend extends Construct {
 
   constructor(scope: Construct, id: string, props: AiBackendProps = {}) {
     super(scope, id);
+    checkProps('AiBackend', this, props);
     ensureUniqueObjects(this);
     const isvc = props.inferenceService;
     this.inferenceService = isvc;

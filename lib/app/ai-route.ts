@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as gwr from '../../imports/httproute';
-import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { AiBackend } from './ai-backend';
 import { IHttpRouteRef } from './http-route-ref';
@@ -62,6 +62,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
 
   constructor(scope: Construct, id: string, props: AiRouteProps) {
     super(scope, id);
+    checkProps('AiRoute', this, props, ['backend', 'gateway']);
     ensureUniqueObjects(this);
     const { backend, gateway } = props;
     const isvc = backend.inferenceService;

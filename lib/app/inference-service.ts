@@ -4,9 +4,7 @@ import * as kserve from '../../imports/inferenceservice';
 import {
   INFERENCE_SERVICE_POD_LABEL, KSERVE_DEFAULT_INGRESS, KServeIngressSettings, predictorServiceName, renderDomainTemplate,
 } from '../shared/kserve-conventions';
-import {
-  DNS1123_LABEL_RULE, HOSTNAME_RULE, isDns1123Label, isHostname, isPort, parseQuantity, PropErrors, QUANTITY_RULE,
-} from '../shared/validation';
+import { checkProps, DNS1123_LABEL_RULE, HOSTNAME_RULE, isDns1123Label, isHostname, isPort, parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 
 /** CPU and memory of a container, as Kubernetes quantities. */
@@ -167,6 +165,7 @@ export class InferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
+    checkProps('InferenceService', this, props, ['name', 'image']);
     ensureUniqueObjects(this);
     this.name = props.name;
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';

@@ -1,7 +1,7 @@
 import { Chart, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../imports/gateway';
-import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 
 /** Which namespaces may attach routes to the gateway's listener. */
@@ -175,6 +175,7 @@ export class IngressGateway extends Construct implements IGateway {
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
+    checkProps('IngressGateway', this, props);
     ensureUniqueObjects(this);
     this.name = props.name ?? Names.toDnsLabel(this);
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';

@@ -8,6 +8,7 @@ import { ModelEchoHeaders, ModelEchoHeadersOptions } from './model-echo-headers'
 import { PredictorNetworkPolicy } from './predictor-network-policy';
 import { ModelTenantBudgetOptions, TenantBudget } from './tenant-budget';
 import { TokenBudget, TokenBudgetOptions, TokenBudgetUnit } from './token-budget';
+import { checkProps } from '../shared/validation';
 
 /** What describes a {@link MeteredModel} besides the gateway it is served through. */
 export interface MeteredModelOptions {
@@ -80,6 +81,7 @@ export class MeteredModel extends Construct {
 
   constructor(scope: Construct, id: string, props: MeteredModelProps) {
     super(scope, id);
+    checkProps('MeteredModel', this, props, ['gateway', 'inferenceService']);
     this.inferenceService = new InferenceService(this, 'InferenceService', props.inferenceService);
     this.backend = new AiBackend(this, 'Backend', { ...props.backend, inferenceService: this.inferenceService });
     this.route = new AiRoute(this, 'Route', {

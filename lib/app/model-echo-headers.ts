@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
 
@@ -58,6 +58,7 @@ export class ModelEchoHeaders extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelEchoHeadersProps) {
     super(scope, id);
+    checkProps('ModelEchoHeaders', this, props, ['route']);
     ensureUniqueObjects(this);
     this.name = props.name ?? `${props.route.routeName}-model-echo-headers`;
     this.namespace = props.route.routeNamespace;

@@ -5,6 +5,7 @@ import { IGateway } from './ingress-gateway';
 import { MeteredModel, MeteredModelOptions } from './metered-model';
 import { ModelTenantBudgetOptions } from './tenant-budget';
 import { Namespace } from '../shared/namespace';
+import { show } from '../shared/validation';
 
 /** Props for {@link ModelsChart}. */
 export interface ModelsChartProps extends ChartProps {
@@ -48,6 +49,8 @@ export class ModelsChart extends Chart {
   constructor(scope: Construct, id: string, props: ModelsChartProps) {
     super(scope, id, props);
     const specs = props.models ?? [];
+    const notModels = specs.map((m, i) => (m === null || typeof m !== 'object' ? `models[${i}] must be a model's options (an object with inferenceService), got ${show(m)}` : undefined)).filter(Boolean);
+    if (notModels.length > 0) throw new Error(`ModelsChart ${this.node.path}: ${notModels.join('; ')}`);
     const labelsByNamespace = namespaceLabels(this, specs, props.namespaceLabels ?? {});
     // Namespaces go first in the output; they are added once the models (which derive them) exist.
     const namespaceScope = new Construct(this, 'Namespaces');

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
 import { IGateway } from './ingress-gateway';
@@ -32,6 +32,7 @@ export class PredictorNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: PredictorNetworkPolicyProps) {
     super(scope, id);
+    checkProps('PredictorNetworkPolicy', this, props, ['inferenceService', 'gateway']);
     ensureUniqueObjects(this);
     const { inferenceService: isvc, gateway } = props;
     this.name = props.name ?? `${isvc.name}-predictor-ingress`;

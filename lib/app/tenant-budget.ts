@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
 import { IRateLimitServiceRef, RateLimitService } from '../platform/rate-limit-service';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
 import { IHttpRouteRef } from './http-route-ref';
 import { Tenants, TierUnit } from './tenants';
 import { MAX_TOKENS, TokenBudgetUnit } from './token-budget';
@@ -110,6 +110,7 @@ export class TenantBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantBudgetProps) {
     super(scope, id);
+    checkProps('TenantBudget', this, props, ['route', 'tenants']);
     this.name = props.name ?? `${props.route.routeName}-tenant-budget`;
     this.namespace = props.route.routeNamespace;
     const tenants = props.tenants;

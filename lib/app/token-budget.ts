@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
-import { DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
 
@@ -62,6 +62,7 @@ export class TokenBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: TokenBudgetProps) {
     super(scope, id);
+    checkProps('TokenBudget', this, props, ['route', 'tokens']);
     ensureUniqueObjects(this);
     this.route = props.route;
     this.name = props.name ?? `${props.route.routeName}-token-budget`;

@@ -4,6 +4,7 @@ import { clusterScoped } from '../shared/cluster-scoped';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { VERSIONS } from '../upstream/artifacts';
 import { AGENTGATEWAY_LOG_LEVELS, AGENTGATEWAY_XDS_MODES, CHART_NAME, CLUSTER_ROLE_RULES, fullname, goJson, imageTag, resourceEnv, toResourceRequirements, validateControlPlane } from './agentgateway-chart';
+import { checkProps } from '../shared/validation';
 
 // Chart facts below are from agentgateway@v1.4.1:controller/install/helm/agentgateway/ (values.yaml,
 // templates/_helpers.tpl, templates/{serviceaccount,role,service,deployment}.yaml). The chart's test render is
@@ -151,6 +152,7 @@ export class AgentgatewayControlPlane extends Construct {
 
   constructor(scope: Construct, id: string, props: AgentgatewayControlPlaneProps = {}) {
     super(scope, id);
+    checkProps('AgentgatewayControlPlane', this, props);
     ensureUniqueObjects(this);
 
     const releaseName = props.releaseName ?? 'agentgateway';

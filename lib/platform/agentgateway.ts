@@ -4,6 +4,7 @@ import { AGENTGATEWAY_CRDS, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { AgentgatewayControlPlane, AgentgatewayControlPlaneProps, DEFAULT_AGENTGATEWAY_NAMESPACE } from './agentgateway-control-plane';
 import { UpstreamManifest } from './upstream-manifest';
+import { checkProps } from '../shared/validation';
 
 /** What can be set on {@link Agentgateway} (all but where its files are read from). */
 export interface AgentgatewayOptions extends AgentgatewayControlPlaneProps {
@@ -51,6 +52,7 @@ export class Agentgateway extends Construct {
 
   constructor(scope: Construct, id: string, props: AgentgatewayProps = {}) {
     super(scope, id);
+    checkProps('Agentgateway', this, props);
     const { crds: _crds, createNamespace, resolver, ...controlPlaneProps } = props;
     this.crds = agentgatewayArtifacts(props).map(artifact =>
       new UpstreamManifest(this, artifact.url.split('/').pop()!, { artifact, resolver }));

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CERT_MANAGER_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { UpstreamManifest } from './upstream-manifest';
+import { checkProps } from '../shared/validation';
 
 /** What can be set on {@link CertManager} (all but where its files are read from). */
 export interface CertManagerOptions {
@@ -33,6 +34,7 @@ export class CertManager extends Construct {
 
   constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
     super(scope, id);
+    checkProps('CertManager', this, props);
     this.manifest = new UpstreamManifest(this, 'Manifest', { artifact: CERT_MANAGER_MANIFEST, resolver: props.resolver });
   }
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { GATEWAY_API_EXPERIMENTAL, GATEWAY_API_STANDARD, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { UpstreamManifest } from './upstream-manifest';
+import { checkProps } from '../shared/validation';
 
 /** A Gateway API release channel. */
 export enum GatewayApiChannel {
@@ -50,6 +51,7 @@ export class GatewayApiCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayApiCrdsProps = {}) {
     super(scope, id);
+    checkProps('GatewayApiCrds', this, props);
     this.channel = props.channel ?? GatewayApiChannel.STANDARD;
     if (!Object.values(GatewayApiChannel).includes(this.channel)) {
       throw new Error(`GatewayApiCrds ${this.node.path}: channel must be one of ${Object.values(GatewayApiChannel).join(', ')}, got ${JSON.stringify(this.channel)}`);

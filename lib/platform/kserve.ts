@@ -4,7 +4,7 @@ import { KServeIngressSettings } from '../shared/kserve-conventions';
 import { parseAsKubectl } from '../shared/yaml-text';
 import { KSERVE_CLUSTER_RESOURCES, KSERVE_MANIFEST, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
+import { checkProps, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { RawDocument, UpstreamManifest } from './upstream-manifest';
 
 /** How KServe deploys an InferenceService that has no `serving.kserve.io/deploymentMode` annotation. */
@@ -147,6 +147,7 @@ export class KServe extends Construct {
 
   constructor(scope: Construct, id: string, props: KServeProps = {}) {
     super(scope, id);
+    checkProps('KServe', this, props);
     const mode = props.defaultDeploymentMode ?? KServeDeploymentMode.STANDARD;
     const ingress: Record<string, unknown> = { ...GUIDE_INGRESS, ...props.ingress };
     validate(this, mode, ingress);

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../shared/validation';
 import {
   checkWorkload, imageReference, resourceRequirements, restrictedContainer, restrictedPod, WorkloadResources,
 } from './rate-limit-workload';
@@ -67,6 +67,7 @@ export class RateLimitRedis extends Construct {
 
   constructor(scope: Construct, id: string, props: RateLimitRedisProps) {
     super(scope, id);
+    checkProps('RateLimitRedis', this, props, ['name', 'namespace']);
     this.serviceName = props.name;
     this.namespace = props.namespace;
     const image = props.image ?? DEFAULT_REDIS_IMAGE;

@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterScoped } from '../shared/cluster-scoped';
-import { DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
+import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
 import { RateLimitAccess } from './rate-limit-access';
 import { RateLimitConfig, renderRateLimitConfig } from './rate-limit-config';
 import { RateLimitRedis, RateLimitRedisOptions, REDIS_PORT } from './rate-limit-redis';
@@ -134,6 +134,7 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
 
   constructor(scope: Construct, id: string, props: RateLimitServiceProps = {}) {
     super(scope, id);
+    checkProps('RateLimitService', this, props);
     const name = props.name ?? 'ratelimit';
     this.serviceName = name;
     this.serviceNamespace = props.namespace ?? 'ratelimit';

@@ -6,6 +6,7 @@ import { ensureUniqueObjects } from '../shared/unique-objects';
 import { UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { UpstreamObject } from './upstream-object';
+import { checkProps } from '../shared/validation';
 
 /** One document of an upstream manifest: its exact text and, when it holds an object, that object's construct. */
 export interface ManifestDocument {
@@ -58,6 +59,7 @@ export class UpstreamManifest extends Construct {
 
   constructor(scope: Construct, id: string, props: UpstreamManifestProps) {
     super(scope, id);
+    checkProps('UpstreamManifest', this, props, ['artifact']);
     ensureUniqueObjects(this);
     this.artifact = props.artifact;
     const text = (props.resolver ?? UpstreamResolver.default()).readText(props.artifact);

@@ -7,6 +7,7 @@ import { ContainerSecurity, ModelVisibility, RESTRICTED_CONTAINER } from '../app
 import { AllowedRoutes } from '../app/ingress-gateway';
 import { MeteredModelOptions } from '../app/metered-model';
 import type { LlmServingStackProps } from '../stack';
+import { show } from '../shared/validation';
 
 /** The label the hardened profile puts on model namespaces; its gateway admits routes only from those. */
 export const MODEL_NAMESPACE_LABEL: Readonly<Record<string, string>> = { 'kserve-agentgateway-stack.io/models': 'true' };
@@ -44,6 +45,9 @@ const CONTROLLER_RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limit
  * resource limits).
  */
 export function hardenedProfile(props: LlmServingStackProps, options: HardenedProfileOptions = {}): LlmServingStackProps {
+  if (props === null || typeof props !== 'object') throw new Error(`hardenedProfile: props must be the stack's props (an object), got ${show(props)}`);
+  const notModels = (props.models ?? []).map((m, i) => (m === null || typeof m !== 'object' ? `models[${i}] must be a model's options (an object with inferenceService), got ${show(m)}` : undefined)).filter(Boolean);
+  if (notModels.length > 0) throw new Error(`hardenedProfile: ${notModels.join('; ')}`);
   const problems: string[] = [];
   const models = (props.models ?? []).map((m, i) => hardenModel(m, i, options, problems));
   const rls = props.platform?.rateLimitService;

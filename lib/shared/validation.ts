@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * Collects what is wrong with a construct's props, so the user sees every mistake in one run, then throws one
@@ -36,9 +36,13 @@ export class PropErrors {
   }
 }
 
-function show(value: unknown): string {
+/** A value as a message shows it: strings quoted; NaN, Infinity, undefined and functions by name, never as `null`. */
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'undefined';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
@@ -104,4 +108,19 @@ export function parseQuantity(value: unknown): number | undefined {
   const suffix = m[2] ?? '';
   const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX_FACTOR[suffix];
   return Number(m[1]) * factor;
+}
+
+/**
+ * Throws at once, before anything reads them, for props that are not an object or lack a required prop: the
+ * construct's path, the prop and what was given, never a raw TypeError.
+ */
+export function checkProps(kind: string, scope: IConstruct, props: unknown, required: readonly string[] = []): void {
+  const head = `${kind} ${scope.node.path}`;
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    throw new Error(`${head}: props must be an object${required.length ? ` with ${required.join(', ')}` : ''}, got ${show(props)}`);
+  }
+  const missing = required.filter(k => (props as Record<string, unknown>)[k] === undefined || (props as Record<string, unknown>)[k] === null);
+  if (missing.length > 0) {
+    throw new Error(`${head}: ${missing.map(k => `${k} is required, got ${show((props as Record<string, unknown>)[k])}`).join('; ')}`);
+  }
 }

@@ -7,11 +7,11 @@
 import { parseArgs } from 'util';
 import { buildKcp, ControlPlaneError, DEFAULT_DIR, readState, startControlPlane, stopControlPlane } from './control-plane';
 
-const HELP = `npm run cluster -- up|down|status|build [--dir DIR]
-
-A real Kubernetes control plane on loopback for tests: etcd, kube-apiserver, kube-controller-manager and
+const HELP = `A real Kubernetes control plane on loopback for tests: etcd, kube-apiserver, kube-controller-manager and
 kube-scheduler built from Kubernetes' own Go modules (cluster/), a node/pod simulator, and the stand-ins for
 cert-manager, webhook servers and the controllers this harness does not run.
+
+Usage: npm run cluster -- up|down|status|build [--dir DIR]
 
 Commands:
   up       build (incremental) and start; prints the kubeconfig path (export KUBECONFIG=...)
@@ -22,6 +22,11 @@ Commands:
 Flags:
   --dir DIR   the run directory (certificates, etcd data, logs, kubeconfig)   default: .cache/cluster/run
   -h, --help  this help
+
+Exit codes:
+  0  done (status: one is up)
+  1  failed (status: none is up)
+  2  bad arguments
 
 Example:
   npm run cluster -- up && export KUBECONFIG=$PWD/.cache/cluster/run/kubeconfig && kubectl get nodes

@@ -1,0 +1,31 @@
+// Props a program gets wrong at run time (null, a missing required prop, NaN) are reported like every other prop
+// error: the construct's path, the prop and what was given, never a raw TypeError or a NaN shown as null.
+import { App, Chart } from 'cdk8s';
+import { HttpRouteRef, InferenceService, IngressGateway, LlmServingStack, MeteredModel, TokenBudget } from '../lib';
+import { hardenedProfile } from '../lib/presets/hardened';
+import { show } from '../lib/shared/validation';
+
+const chart = () => new Chart(new App(), 'team');
+const route = HttpRouteRef.fromName('chat-ai', 'team');
+
+describe('props given wrong at run time', () => {
+  test.each([
+    ['a null MeteredModel', () => new MeteredModel(chart(), 'm', null as any), 'MeteredModel team/m: props must be an object with gateway, inferenceService, got null'],
+    ['a MeteredModel without its required props', () => new MeteredModel(chart(), 'm', {} as any), 'MeteredModel team/m: gateway is required, got undefined; inferenceService is required, got undefined'],
+    ['a null InferenceService', () => new InferenceService(chart(), 'i', null as any), 'InferenceService team/i: props must be an object with name, image, got null'],
+    ['a null IngressGateway', () => new IngressGateway(chart(), 'g', null as any), 'IngressGateway team/g: props must be an object, got null'],
+    ['a null model in the stack', () => new LlmServingStack(new App(), 's', { models: [null as any] }), "ModelsChart s/models: models[0] must be a model's options (an object with inferenceService), got null"],
+    ['null stack props', () => new LlmServingStack(new App(), 's', null as any), 'LlmServingStack s: props must be an object, got null'],
+    ['a null model given to hardenedProfile', () => hardenedProfile({ models: [undefined as any] }), "hardenedProfile: models[0] must be a model's options (an object with inferenceService), got undefined"],
+  ])('%s is a clear error', (_what, build, message) => {
+    expect(build).toThrow(new Error(message));
+  });
+
+  test('NaN tokens are shown as NaN', () => {
+    expect(() => new TokenBudget(chart(), 'b', { route, tokens: NaN })).toThrow(/tokens must be .*, got NaN$/);
+  });
+
+  test('a value is shown as a message shows it', () => {
+    expect([NaN, Infinity, -Infinity, undefined, null, 'x', 10n, { a: 1 }].map(show)).toEqual(['NaN', 'Infinity', '-Infinity', 'undefined', 'null', '"x"', '10n', '{"a":1}']);
+  });
+});
