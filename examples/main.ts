@@ -2,8 +2,11 @@ import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IngressGateway, MeteredModel, Namespace, TokenBudgetUnit } from 'kserve-agentgateway-stack';
 
-/** A team's models behind the platform team's shared gateway, each with its own token budget. */
-export class TeamModelsChart extends Chart {
+/**
+ * A team's models behind the platform team's shared gateway, each with its own token budget. Named `MyChart`, with
+ * the template's constructor, because the template's `main.test.ts` imports it by that name.
+ */
+export class MyChart extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
 
@@ -26,5 +29,5 @@ export class TeamModelsChart extends Chart {
 }
 
 const app = new App();
-new TeamModelsChart(app, 'team-a');
+new MyChart(app, 'team-a');
 app.synth();

@@ -80,11 +80,13 @@ function main(): void {
   step(`cdk8s init ${TEMPLATE}`, () => initProject(project));
   step('npm install <tarball>', () => installTarball(project, tarball));
   step('load the entry points (node, no mirror)', () => checkEntryPoints(project));
+  step("README example beside the template's main.test.ts", () => writeReadmeExample(project));
   step('write charts', () => writeCharts(project));
   step('tsc --noEmit (template tsconfig)', () => {
     const r = run('tsc', 'npx', ['tsc', '--noEmit'], { cwd: project, allowFailure: true });
-    if (r.status !== 0) fail(`the charts do not type-check under the template's tsconfig (see ${r.logFile}):\n${tail(r.output)}`);
+    if (r.status !== 0) fail(`the charts or the README example do not type-check under the template's tsconfig (see ${r.logFile}):\n${tail(r.output)}`);
   });
+  step("the template's main.test.ts on the README example (npx jest -u, as the README says)", () => runTemplateTest(project));
   step('cdk8s synth (template, ts-node)', () => {
     run('synth', 'npm', ['run', 'synth'], { cwd: project });
   });
@@ -179,6 +181,40 @@ function checkEntryPoints(project: string): void {
   }
   if (validate) fail(`require('${PACKAGE}/validate') fails: ${validate}`);
   else log(`  require('${PACKAGE}/validate') loads`);
+}
+
+/** Where the README's example goes: beside the template's main.test.ts, as a reader who pastes it has them. */
+const README_EXAMPLE_DIR = 'readme-example';
+
+/**
+ * Lays out what a reader has after pasting the README's example over the template's main.ts: the example as
+ * main.ts beside the template's main.test.ts (which imports `MyChart` from './main') and its snapshot, unchanged,
+ * in a directory of their own (the template's tsconfig compiles every .ts file under the project).
+ */
+function writeReadmeExample(project: string): void {
+  const dir = path.join(project, README_EXAMPLE_DIR);
+  fs.mkdirSync(dir);
+  for (const f of ['main.test.ts', '__snapshots__']) {
+    if (!fs.existsSync(path.join(project, f))) throw new StepFailure(`cdk8s init wrote no ${f}; the template changed (see ${templateDir})`);
+    fs.cpSync(path.join(project, f), path.join(dir, f), { recursive: true });
+  }
+  fs.copyFileSync(path.join(repo, 'examples', 'main.ts'), path.join(dir, 'main.ts'));
+}
+
+/**
+ * Runs the template's test on the README example as the README tells the reader to (`npx jest -u`, which records
+ * the chart's snapshot in place of the template's empty one): it compiles under ts-jest and synthesizes.
+ */
+function runTemplateTest(project: string): void {
+  const outdir = path.join(work, 'readme-example-dist'); // main.ts's own app.synth() runs on import
+  const r = run('template-test', 'npx', ['jest', '-u', '--ci=false', README_EXAMPLE_DIR], { cwd: project, allowFailure: true, env: { CDK8S_OUTDIR: outdir } });
+  if (r.status !== 0) {
+    fail(`the template's main.test.ts fails on the README example (see ${r.logFile}):\n${tail(r.output)}`);
+    return;
+  }
+  const snapshot = fs.readFileSync(path.join(project, README_EXAMPLE_DIR, '__snapshots__', 'main.test.ts.snap'), 'utf8');
+  if (!/"kind": "AgentgatewayPolicy"/.test(snapshot)) fail(`the template's test recorded no AgentgatewayPolicy of MyChart:\n${tail(snapshot)}`);
+  else log(`  MyChart's snapshot recorded (${(snapshot.match(/"kind": /g) ?? []).length} objects)`);
 }
 
 /**
