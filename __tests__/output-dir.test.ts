@@ -50,7 +50,7 @@ let childScript: string;
 beforeAll(() => {
   const ts = require('typescript') as typeof import('typescript');
   const dir = tmp();
-  for (const file of ['ops/output-dir', 'shared/durable-file']) {
+  for (const file of ['ops/output-dir', 'shared/durable-file', 'shared/file-lock']) {
     const src = fs.readFileSync(path.join(__dirname, '..', 'lib', `${file}.ts`), 'utf8');
     fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
     fs.writeFileSync(path.join(dir, `${file}.js`), ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);

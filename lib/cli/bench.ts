@@ -19,7 +19,7 @@ import { LlmServingStack, LlmServingStackProps } from '../stack';
 import { renderApp } from '../synthesizer';
 import { UpstreamResolver } from '../upstream/resolver';
 import { Validator } from '../validate/validator';
-import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
+import { CommandDoc, runDocumentedMain } from './command';
 
 /** `npm run bench`'s description: its --help and its flags. */
 export const BENCH: CommandDoc = {
@@ -215,24 +215,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  runMain('bench', async () => {
-    const argv = process.argv.slice(2);
-    if (wantsHelp(argv)) {
-      process.stdout.write(helpText(BENCH));
-      return 0;
-    }
-    try {
-      parseCommand(BENCH, argv);
-    } catch (e: any) {
-      process.stderr.write(`bench: ${e.message}\n(--help for more)\n`);
-      return 2;
-    }
-    try {
-      await main();
-      return 0;
-    } catch (err: any) {
-      process.stderr.write(`bench failed: ${err.message}\n`);
-      return 1;
-    }
-  });
+  runDocumentedMain('bench', BENCH, () => main());
 }

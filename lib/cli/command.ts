@@ -96,6 +96,34 @@ export function internalError(name: string, e: unknown): string {
 }
 
 /**
+ * The entry point of a command whose work is one async function: `--help` prints its help (exit 0), a bad flag is
+ * exit 2 with the message, a failure of the work is `<name> failed: <message>` and exit 1.
+ */
+export function runDocumentedMain(name: string, doc: CommandDoc, work: (flags: Record<string, string | boolean | undefined>) => Promise<void>): void {
+  runMain(name, async () => {
+    const argv = process.argv.slice(2);
+    if (wantsHelp(argv)) {
+      process.stdout.write(helpText(doc));
+      return 0;
+    }
+    let flags: Record<string, string | boolean | undefined>;
+    try {
+      flags = parseCommand(doc, argv).flags;
+    } catch (e: any) {
+      process.stderr.write(`${name}: ${e.message}\n(--help for more)\n`);
+      return 2;
+    }
+    try {
+      await work(flags);
+      return 0;
+    } catch (e: any) {
+      process.stderr.write(`${name} failed: ${e?.message ?? e}\n`);
+      return 1;
+    }
+  });
+}
+
+/**
  * Runs a command's main function as the process's entry point: its result is the exit code; a closed output pipe
  * ends it quietly; an error it did not expect is one line on stderr and exit code 1.
  */

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ALL_ARTIFACTS, UpstreamArtifact } from '../upstream/artifacts';
 import { PLATFORM_COMPONENTS } from '../upstream/components';
-import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
+import { CommandDoc, runDocumentedMain } from './command';
 import { UpstreamResolver } from '../upstream/resolver';
 
 /** Where an artifact was found: the mirror, the cache from an earlier fetch, or a download just now. */
@@ -71,32 +71,10 @@ export const FETCH: CommandDoc = {
   examples: ['npm run fetch', 'npm run fetch -- --all'],
 };
 
-/** The artifacts the command line asks for: `--all`, or what the platform components read. */
-async function selectArtifacts(args: readonly string[]): Promise<readonly UpstreamArtifact[]> {
-  let all: boolean;
-  try {
-    all = parseCommand(FETCH, args).flags.all === true;
-  } catch (e: any) {
-    throw new Error(`${e.message}\nusage: npm run fetch [-- --all]`);
-  }
-  if (all) return ALL_ARTIFACTS;
-  // Every file any configuration of the platform may read; --all adds the test-only files (chart golden render,
-  // CRD sources).
-  return PLATFORM_COMPONENTS.flatMap(c => c.artifacts);
-}
-
 if (require.main === module) {
-  runMain('fetch', async () => {
-    if (wantsHelp(process.argv.slice(2))) {
-      process.stdout.write(helpText(FETCH));
-      return 0;
-    }
-    try {
-      await runFetch(await selectArtifacts(process.argv.slice(2)), UpstreamResolver.default());
-      return 0;
-    } catch (err: any) {
-      process.stderr.write(`fetch failed: ${err.message}\n`);
-      return 1;
-    }
+  runDocumentedMain('fetch', FETCH, async flags => {
+    // Every file any configuration of the platform may read; --all adds the test-only files (chart golden render,
+    // CRD sources).
+    await runFetch(flags.all === true ? ALL_ARTIFACTS : PLATFORM_COMPONENTS.flatMap(c => c.artifacts), UpstreamResolver.default());
   });
 }

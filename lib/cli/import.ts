@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { artifactByUrl, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
-import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
+import { CommandDoc, runDocumentedMain } from './command';
 import { writeBuiltinFieldData } from './import-k8s-schemas';
 
 /** `npm run import`'s description: its --help. */
@@ -74,23 +74,4 @@ async function main(): Promise<void> {
   process.stdout.write(`imports/k8s-builtin-fields.json <- ${data.source.package}@${data.source.version}\n`);
 }
 
-runMain('import', async () => {
-  const argv = process.argv.slice(2);
-  if (wantsHelp(argv)) {
-    process.stdout.write(helpText(IMPORT));
-    return 0;
-  }
-  try {
-    parseCommand(IMPORT, argv);
-  } catch (e: any) {
-    process.stderr.write(`import: ${e.message}\n(--help for more)\n`);
-    return 2;
-  }
-  try {
-    await main();
-    return 0;
-  } catch (err: any) {
-    process.stderr.write(`import failed: ${err.message}\n`);
-    return 1;
-  }
-});
+runDocumentedMain('import', IMPORT, () => main());

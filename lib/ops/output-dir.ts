@@ -22,6 +22,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FileError, makeDirs } from '../shared/durable-file';
+import { blockFor, signalZero } from '../shared/file-lock';
 
 /** Options for {@link replaceOutputDir}. */
 export interface ReplaceOptions {
@@ -105,15 +106,8 @@ function resolveManaged(outdir: string): { link: string; versions: string } {
   }
 }
 
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: any) {
-    return e.code === 'EPERM';
-  }
-};
+const sleep = blockFor;
+const alive = signalZero;
 
 /** Takes the lock (waiting for a live holder, taking over from a dead one); returns its release. */
 function lock(versions: string, name: string, options: ReplaceOptions): () => void {

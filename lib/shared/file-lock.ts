@@ -55,8 +55,10 @@ export function describeHolder(holder: LockHolder | undefined): string {
   return `pid ${holder.pid} on host ${holder.host} (${holder.command}, since ${holder.since})`;
 }
 
-const blockFor = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const signalZero = (pid: number) => {
+/** Blocks the thread for `ms` (the synchronous commands wait for a lock without an event loop to yield to). */
+export const blockFor = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/** Whether a process of this host is running (signal 0; EPERM means it runs as another user). */
+export const signalZero = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
