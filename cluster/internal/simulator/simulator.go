@@ -25,8 +25,9 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
+
+	"kserve-agentgateway-stack/cluster/internal/kube"
 )
 
 // Main runs the simulator until SIGTERM: `simulator --kubeconfig FILE [--nodes N] [--pod-cidr 10.244.0.0/16]`.
@@ -38,12 +39,11 @@ func Main(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	cfg, err := kube.Config(*kubeconfig)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "simulator: %v\n", err)
 		return 2
 	}
-	cfg.QPS, cfg.Burst = 200, 400
 	prefix, err := netip.ParsePrefix(*podCIDR)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "simulator: --pod-cidr: %v\n", err)

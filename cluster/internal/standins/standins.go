@@ -29,8 +29,8 @@ import (
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/clientcmd"
 
+	"kserve-agentgateway-stack/cluster/internal/kube"
 	"kserve-agentgateway-stack/cluster/internal/pki"
 )
 
@@ -43,12 +43,11 @@ func Main(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	cfg, err := kube.Config(*kubeconfig)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "standins: %v\n", err)
 		return 2
 	}
-	cfg.QPS, cfg.Burst = 200, 400
 	ca, err := pki.LoadCA(*pkiDir)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "standins: %v\n", err)
