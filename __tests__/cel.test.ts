@@ -82,13 +82,11 @@ describe('CEL rules of the pinned CRDs', () => {
   const expressions = pinnedExpressions();
 
   it(`compiles all ${expressions.length} rules and messageExpressions of the Gateway API, agentgateway and KServe CRDs`, () => {
-    const started = performance.now();
     const failures = expressions.map(e => [e, cel.check(e)]).filter(([, problem]) => problem !== undefined);
-    const elapsed = performance.now() - started;
 
     expect(expressions.length).toBeGreaterThan(1500);
     expect(failures).toEqual([]);
-    expect(elapsed).toBeLessThan(2000); // ~250 distinct texts, each parsed and planned once
+    // How fast is npm run bench's business, not a test's: a timed test fails on a loaded machine.
   });
 
   describe('Gateway listeners (gateway.networking.k8s.io/v1 Gateway .spec.listeners)', () => {

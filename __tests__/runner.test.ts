@@ -82,6 +82,6 @@ describe('Kubectl', () => {
     const started = Date.now();
     const result = await kubectl.run(['apply', '-f', '-'], 'kind: X\n', 300);
     expect(result.killed).toBe(true);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(10_000); // killed at 0.3 s; a hang would be 60 s
   });
 });

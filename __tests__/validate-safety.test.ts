@@ -54,7 +54,7 @@ describe('alias expansion is bounded', () => {
     const started = Date.now();
     const found = validateText(bomb);
     expect(found).toEqual(['input.yaml:1: YAML does not parse: document contains excessive aliasing']);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(10_000); // expanded, it would take hours
   });
 
   test('an anchor that contains itself is a finding', () => {

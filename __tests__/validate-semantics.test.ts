@@ -251,7 +251,7 @@ describe('patterns are Go regular expressions (RE2)', () => {
     const started = Date.now();
     const issues = validateAgainstSchema({ apiVersion: 'g/v1', kind: 'K', metadata: { name: 'k' }, v: `${'a'.repeat(40)}!` } as any, schema, cel);
     expect(issues.map(i => i.message)).toEqual([expect.stringMatching(/should match/)]);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10_000); // backtracking, 2^40 steps: hours
   });
 });
 
