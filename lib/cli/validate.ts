@@ -4,6 +4,7 @@
  * Exit 0: valid; 1: findings; 2: could not run (an unreadable input, a bad argument).
  */
 import * as path from 'path';
+import { ValidationCache } from '../validate/cache';
 import { CannotRunError } from '../validate/documents';
 import { parseCommandLine } from '../ops/args';
 import { distDir } from './dist-dir';
@@ -24,7 +25,7 @@ export function runValidate(argv: readonly string[], out: (s: string) => void = 
   }
   const started = process.hrtime.bigint();
   try {
-    const result = validatePaths(paths.length > 0 ? paths : [distDir()], { strict });
+    const result = validatePaths(paths.length > 0 ? paths : [distDir()], { strict, cache: ValidationCache.default(process.env, m => err(`validate: warning: ${m}\n`)) });
     const rel = (f: string) => (path.isAbsolute(f) ? path.relative(process.cwd(), f) || f : f);
     for (const f of result.findings) out(`${formatFinding({ ...f, file: rel(f.file) })}\n`);
     const errors = result.findings.filter(f => f.severity === 'error').length;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { makeDirs } from '../shared/durable-file';
 
 /**
  * A directory of JSON files keyed by content hashes and by a fingerprint of the validator's own code, so a changed
@@ -9,9 +10,9 @@ import * as path from 'path';
  */
 export class ValidationCache {
   /** The cache for this machine: `$VALIDATE_CACHE`, else `$XDG_CACHE_HOME/kserve-agentgateway-stack/validate`. */
-  public static default(env: NodeJS.ProcessEnv = process.env): ValidationCache {
+  public static default(env: NodeJS.ProcessEnv = process.env, warn?: (message: string) => void): ValidationCache {
     const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-    return new ValidationCache(env.VALIDATE_CACHE || path.join(base, 'kserve-agentgateway-stack', 'validate'));
+    return new ValidationCache(env.VALIDATE_CACHE || path.join(base, 'kserve-agentgateway-stack', 'validate'), warn);
   }
 
   /** A cache that never stores anything. */
@@ -48,7 +49,7 @@ export class ValidationCache {
     const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.pruneOtherVersions();
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      makeDirs(path.dirname(file));
       fs.writeFileSync(tmp, JSON.stringify(value));
       fs.renameSync(tmp, file);
     } catch {
@@ -64,7 +65,8 @@ export class ValidationCache {
   private check(): boolean {
     if (this.usable !== undefined) return this.usable;
     try {
-      fs.mkdirSync(this.dir!, { recursive: true });
+      // Not mkdirSync({ recursive }): under /proc it loops forever at full CPU.
+      makeDirs(this.dir!);
       this.usable = fs.statSync(this.dir!).isDirectory();
     } catch {
       this.usable = false;
