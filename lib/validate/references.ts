@@ -7,7 +7,7 @@
 
 import { KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
 import { apiGroup } from '../shared/object-identity';
-import { ObjectIndex } from './object-index';
+import { ObjectIndex, push } from './object-index';
 
 /** An object of the input, as far as reference checks need it. */
 export interface KnownObject {
@@ -113,7 +113,7 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
   // ReferenceGrants by namespace: a cross-namespace reference looks only at the grants of its target's namespace.
   const grants = new Map<string, KnownObject[]>();
   for (const o of objects) {
-    if (o.kind === 'ReferenceGrant' && o.namespace) grants.set(o.namespace, [...(grants.get(o.namespace) ?? []), o]);
+    if (o.kind === 'ReferenceGrant' && o.namespace) push(grants, o.namespace, o);
   }
   const nsLabels = (ns: string): Record<string, string> => ({ ...(namespaces.get(ns)?.object?.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns });
 

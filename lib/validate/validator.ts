@@ -13,6 +13,7 @@ import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocumen
 import { Finding, jsonPath } from './findings';
 import { crossObjectFindings } from './cross-object';
 import { KnownObject, REFERENCE_KINDS } from './references';
+import { push } from './object-index';
 import { own } from './own';
 import { CLUSTER_SCOPED_BUILTINS, DocumentVerdict, isBuildConfig, isCrd, sha256, withSafeObject } from './verdict';
 
@@ -142,7 +143,8 @@ export class Validator {
         out.set(p.doc, this.judgeSafely(p.object, crds));
         continue;
       }
-      byFile.set(p.doc.file, [...(byFile.get(p.doc.file) ?? []), entry as typeof entry & { schema: string }]);
+      // Appended in place: a copy of the file's list per document made one file of n documents cost n² (#16).
+      push(byFile, p.doc.file, entry as typeof entry & { schema: string });
     }
     for (const entries of byFile.values()) {
       const key = `verdicts-${sha256(entries.map(e => `${e.doc.hash}:${e.schema}`).join('\n'))}`;
