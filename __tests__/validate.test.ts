@@ -102,14 +102,50 @@ describe('npm run synth', () => {
 });
 
 describe('the validation cache', () => {
+  const anything = (_v: unknown): _v is unknown => true;
+  const entryFile = (dir: string, key: string) => path.join(dir, fs.readdirSync(dir)[0], `${key}.json`);
+
   test('stores and reads back values, and treats a corrupt entry as a miss', () => {
     const dir = tmp();
     const c = new ValidationCache(dir);
     c.set('k', { a: 1 });
-    expect(c.get('k')).toEqual({ a: 1 });
-    const [version] = fs.readdirSync(dir);
-    fs.writeFileSync(path.join(dir, version, 'k.json'), '{not json');
-    expect(c.get('k')).toBeUndefined();
+    expect(c.get('k', anything)).toEqual({ a: 1 });
+    fs.writeFileSync(entryFile(dir, 'k'), '{not json');
+    expect(c.get('k', anything)).toBeUndefined();
+  });
+
+  test('a hand-edited entry, or one copied under another key, is a miss', () => {
+    const dir = tmp();
+    const c = new ValidationCache(dir);
+    c.set('a', { verdict: 'invalid' });
+    c.set('b', { verdict: 'other' });
+    const text = fs.readFileSync(entryFile(dir, 'a'), 'utf8');
+    fs.writeFileSync(entryFile(dir, 'a'), text.replace('invalid', 'valid'));
+    expect(c.get('a', anything)).toBeUndefined();
+    fs.writeFileSync(entryFile(dir, 'b'), text);
+    expect(c.get('b', anything)).toBeUndefined();
+  });
+
+  test('an intact entry of the wrong shape is a miss', () => {
+    const c = new ValidationCache(tmp());
+    c.set('k', { a: 1 });
+    expect(c.get('k', (v): v is string[] => Array.isArray(v))).toBeUndefined();
+  });
+
+  test('stays under its size limit by evicting the entries used longest ago', () => {
+    const dir = tmp();
+    const c = new ValidationCache(dir, { maxBytes: 20_000 });
+    const value = 'x'.repeat(1000);
+    c.set('first', value);
+    const old = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < 40; i++) {
+      c.set(`k${i}`, value);
+      if (i === 0) fs.utimesSync(entryFile(dir, 'first'), old, old); // written long ago ...
+    }
+    const sizes = fs.readdirSync(path.dirname(entryFile(dir, 'first'))).map(f => fs.statSync(path.join(path.dirname(entryFile(dir, 'first')), f)).size);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000);
+    expect(c.get('first', anything)).toBeUndefined(); // ... so evicted first
+    expect(c.get('k39', anything)).toBe(value);
   });
 
   test('drops entries left by other versions of the validator when it first writes', () => {
@@ -143,6 +179,29 @@ describe('verdicts on the input\'s own files', () => {
     expect(second.sets.filter(k => k.startsWith('verdicts-'))).toEqual([]);
     expect(after).toEqual(before);
     expect(after.some(f => /\[SEC00\d\]/.test(f))).toBe(true); // cross-object checks still see the cached objects
+  });
+
+  test('a tampered or wrong-shaped cached verdict is ignored and rewritten: the file is judged again', () => {
+    const cacheDir = tmp();
+    const input = path.join(tmp(), 'cm.yaml');
+    fs.writeFileSync(input, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: default}\n');
+    const run = (cache: ValidationCache) => new Validator({ resolver: null, cache }).validatePaths([input]).findings.map(f => f.message);
+    const first = new RecordingCache(cacheDir);
+    const before = run(first);
+    expect(before).toEqual([expect.stringMatching(/^Invalid value: "Bad_Name"/)]);
+    const [key] = first.sets.filter(k => k.startsWith('verdicts-'));
+    const file = path.join(cacheDir, fs.readdirSync(cacheDir)[0], `${key}.json`);
+    // Hand-edited to say the file is valid (no findings), without the digest that would match.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/"findings":\[[^\]]*\]/, '"findings":[]'));
+    expect(fs.readFileSync(file, 'utf8')).toContain('"findings":[]');
+    const edited = new RecordingCache(cacheDir);
+    expect(run(edited)).toEqual(before);
+    expect(edited.sets).toContain(key);
+    // Intact but of the wrong shape (findings not a list): not an unrelated TypeError, the same verdict.
+    const wrong = new RecordingCache(cacheDir);
+    ValidationCache.prototype.set.call(wrong, key, Object.fromEntries(Object.keys(new ValidationCache(cacheDir).get(key, (_v): _v is object => true)!).map(h => [h, { findings: 'none' }])));
+    expect(run(wrong)).toEqual(before);
+    expect(wrong.sets).toContain(key);
   });
 
   test('a changed CRD in the input is a different key: its custom resources are judged again', () => {

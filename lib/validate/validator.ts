@@ -15,7 +15,7 @@ import { crossObjectFindings } from './cross-object';
 import { KnownObject, REFERENCE_KINDS } from './references';
 import { push } from './object-index';
 import { own } from './own';
-import { CLUSTER_SCOPED_BUILTINS, DocumentVerdict, isBuildConfig, isCrd, sha256, withSafeObject } from './verdict';
+import { CLUSTER_SCOPED_BUILTINS, DocumentVerdict, isBuildConfig, isCrd, isStringList, isVerdictRecord, sha256, withSafeObject } from './verdict';
 
 /** Options for {@link validatePaths}. */
 export interface ValidateOptions {
@@ -148,7 +148,7 @@ export class Validator {
     }
     for (const entries of byFile.values()) {
       const key = `verdicts-${sha256(entries.map(e => `${e.doc.hash}:${e.schema}`).join('\n'))}`;
-      const cached = this.cache.get<Record<string, DocumentVerdict>>(key);
+      const cached = this.cache.get(key, isVerdictRecord);
       if (cached && entries.every(e => Object.hasOwn(cached, e.doc.hash))) {
         for (const e of entries) out.set(e.doc, withSafeObject(cached[e.doc.hash]));
         continue;
@@ -257,7 +257,7 @@ export class Validator {
       const hashes = this.pinHashes(artifact);
       if (!hashes || !hashes.some(h => wanted.has(h))) continue;
       const key = `pin-${artifact.sha256}`;
-      let verdicts = this.cache.get<Record<string, DocumentVerdict>>(key);
+      let verdicts = this.cache.get(key, isVerdictRecord);
       if (!verdicts) {
         verdicts = {};
         const crds = new CrdSchemas(this.resolver, this.cache);
@@ -283,7 +283,7 @@ export class Validator {
 
   private pinHashes(artifact: UpstreamArtifact): string[] | undefined {
     const key = `pin-hashes-${artifact.sha256}`;
-    const cached = this.cache.get<string[]>(key);
+    const cached = this.cache.get(key, isStringList);
     if (cached) return cached;
     try {
       if (this.resolver!.missing([artifact]).length > 0) return undefined;
