@@ -72,6 +72,54 @@ describe('npm run validate', () => {
     expect(run(['--stirct']).code).toBe(2);
   });
 
+  describe('--existing', () => {
+    const route = ['apiVersion: gateway.networking.k8s.io/v1', 'kind: HTTPRoute', 'metadata: {name: r, namespace: apps}',
+      'spec:', '  parentRefs: [{name: shared, namespace: infra}]', '  rules: [{backendRefs: [{name: web, port: 80}]}]', '---',
+      'apiVersion: v1', 'kind: Service', 'metadata: {name: web, namespace: apps}', 'spec: {ports: [{port: 80}]}', ''].join('\n');
+    // The cluster's objects: a Gateway admitting routes from all namespaces, its Namespaces, and a CRD; the Namespace
+    // carries a label the server would refuse today (it exists, so it is not judged).
+    const cluster = ['apiVersion: gateway.networking.k8s.io/v1', 'kind: Gateway', 'metadata: {name: shared, namespace: infra}',
+      'spec: {gatewayClassName: agentgateway, listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]}', '---',
+      'apiVersion: v1', 'kind: Namespace', 'metadata: {name: infra, labels: {bad/label/key: x}}', '---',
+      'apiVersion: v1', 'kind: Namespace', 'metadata: {name: apps}', ''].join('\n');
+
+    test('objects that exist in the cluster resolve references, and are neither judged nor counted', () => {
+      const dir = tmp();
+      fs.writeFileSync(path.join(dir, 'route.yaml'), route);
+      const existing = path.join(tmp(), 'cluster.yaml');
+      fs.writeFileSync(existing, cluster);
+      const alone = run([dir]);
+      expect(alone.code).toBe(1);
+      expect(alone.out).toMatch(/Gateway infra\/shared not found/);
+      const { code, out } = run(['--existing', existing, dir]);
+      expect(out).toMatch(/^valid: 2 objects in 1 files, 0 errors/m);
+      expect(out).not.toMatch(/cluster\.yaml/);
+      expect(code).toBe(0);
+    });
+
+    test('repeats, takes directories, and a CRD of the cluster defines the kinds the input uses', () => {
+      const crdDir = tmp();
+      fs.writeFileSync(path.join(crdDir, 'crd.yaml'), ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: widgets.example.com}',
+        'spec:', '  group: example.com', '  names: {kind: Widget, plural: widgets}', '  scope: Namespaced', '  versions:',
+        '  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, properties: {size: {type: integer, maximum: 3}}}}}'].join('\n'));
+      const nsFile = path.join(tmp(), 'ns.yaml');
+      fs.writeFileSync(nsFile, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n');
+      const input = path.join(tmp(), 'widget.yaml');
+      fs.writeFileSync(input, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: apps}\nsize: 5\n');
+      const { code, out } = run(['--existing', crdDir, '--existing', nsFile, input]);
+      expect(out.split('\n').filter(l => l.includes('widget.yaml'))).toEqual([expect.stringMatching(/\.size: Invalid value: 5: should be less than or equal to 3$/)]);
+      expect(code).toBe(1);
+    });
+
+    test('exits 2, naming the file, when an existing file does not hold objects, or --existing has no path', () => {
+      const bad = path.join(tmp(), 'cluster.yaml');
+      fs.writeFileSync(bad, 'just: [a, list\n');
+      expect(run(['--existing', bad, tmp()])).toEqual({ code: 2, out: '', err: expect.stringMatching(/^validate: cannot read existing objects from .*cluster\.yaml:\d+: YAML does not parse/) });
+      expect(run(['--existing']).code).toBe(2);
+      expect(run(['--existing=']).err).toMatch(/--existing needs a path/);
+    });
+  });
+
   test('exits 0 on valid input', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n');

@@ -55,6 +55,7 @@ const key = (group: string, kind: string) => `${group}/${kind}`;
  */
 export class CrdSchemas {
   private readonly fromInput = new Map<string, CrdSummary>();
+  private readonly fromCluster = new Map<string, CrdSummary>();
   private pinnedIndex?: Map<string, { file: string; source: string }>;
   private readonly loaded = new Map<string, CrdSummary>();
 
@@ -65,10 +66,15 @@ export class CrdSchemas {
     this.fromInput.set(key(summary.group, summary.kind), summary);
   }
 
+  /** Registers a CRD that exists in the cluster (`--existing`): below the input's, above the pinned stack's. */
+  public addExisting(summary: CrdSummary): void {
+    this.fromCluster.set(key(summary.group, summary.kind), summary);
+  }
+
   /** The CRD for a group and kind, or undefined. */
   public lookup(group: string, kind: string): CrdSummary | undefined {
     const k = key(group, kind);
-    const own = this.fromInput.get(k);
+    const own = this.fromInput.get(k) ?? this.fromCluster.get(k);
     if (own) return own;
     const hit = this.loaded.get(k);
     if (hit) return hit;
