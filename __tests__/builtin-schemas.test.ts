@@ -243,6 +243,46 @@ describe('BuiltinSchemas.validate reports what the API server rejects', () => {
   });
 });
 
+describe('metadata of every built-in kind, as apimachinery ValidateObjectMeta checks it', () => {
+  const namespace = (metadata: object) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps', ...metadata } });
+  const configMap = (metadata: object) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'apps', ...metadata } });
+
+  it('accepts prefixed and plain label keys, empty label values, and annotation keys with capitals in the prefix', () => {
+    expect(schemas.validate(namespace({ labels: { 'app.kubernetes.io/name': 'web', tier: '', 'A_b.c': 'X-1' } }))).toEqual([]);
+    expect(schemas.validate(configMap({ annotations: { 'Example.COM/Revision': 'any text: even spaces', note: '' } }))).toEqual([]);
+  });
+
+  it('a label key that is not a qualified name, on a Namespace the server would refuse', () => {
+    expect(schemas.validate(namespace({ labels: { 'team/a/b': 'x', 'Example.com/a': 'x', '-bad': 'x', [`${'k'.repeat(64)}`]: 'x', '/x': 'x' } })).map(i => `${i.path}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^\.metadata\.labels\["team\/a\/b"\]: Invalid value: "team\/a\/b": a qualified name must consist of/),
+      expect.stringMatching(/^\.metadata\.labels\["Example.com\/a"\]: Invalid value: "Example.com\/a": prefix part "Example.com" must be a lowercase RFC 1123 subdomain/),
+      expect.stringMatching(/^\.metadata\.labels\["-bad"\]: Invalid value: "-bad": a qualified name must/),
+      expect.stringMatching(/^\.metadata\.labels\.k{64}: Invalid value: "k{64}": name part must be no more than 63 characters \(it has 64\)/),
+      expect.stringMatching(/^\.metadata\.labels\["\/x"\]: Invalid value: "\/x": prefix part must be non-empty/),
+    ]);
+  });
+
+  it('a label value that is too long or has characters a label may not hold', () => {
+    expect(schemas.validate(configMap({ labels: { a: 'has space', b: 'v'.repeat(64), c: 'ends-' } })).map(i => i.path)).toEqual([
+      '.metadata.labels.a', '.metadata.labels.b', '.metadata.labels.c',
+    ]);
+  });
+
+  it('an annotation key that is not a qualified name even in lower case', () => {
+    expect(schemas.validate(configMap({ annotations: { 'has space': 'x' } }))).toEqual([
+      { path: '.metadata.annotations["has space"]', message: expect.stringMatching(/^Invalid value: "has space": a qualified name must/) },
+    ]);
+  });
+
+  it('annotations above 256 KiB in total, keys and values counted in bytes', () => {
+    const half = 'é'.repeat(64 * 1024); // 128 KiB each in UTF-8
+    expect(schemas.validate(configMap({ annotations: { a: half, b: half } }))).toEqual([
+      { path: '.metadata.annotations', message: 'Too long: may not be more than 262144 bytes: the annotations hold 262146 bytes (keys and values together); keep large data in a ConfigMap instead' },
+    ]);
+    expect(schemas.validate(configMap({ annotations: { a: half, b: half.slice(1) } }))).toEqual([]);
+  });
+});
+
 describe('upstream manifests', () => {
   const manifests = [
     'github.com/cert-manager/cert-manager/releases/download/v1.21.1/cert-manager.yaml',

@@ -1,10 +1,12 @@
 // Hostile input: keys named like Object.prototype members, alias bombs, a broken cache, and a bounded fuzz run over
 // random and mutated YAML. The validator must answer 0, 1 or 2, in words, never with a stack trace.
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runValidate } from '../lib/cli/validate';
 import { ValidationCache } from '../lib/validate/cache';
+import { MAX_INPUT_FILE_BYTES } from '../lib/validate/documents';
 import { formatFinding } from '../lib/validate/findings';
 import { Validator } from '../lib/validate/validator';
 import { mirrorResolver } from './helpers';
@@ -74,6 +76,57 @@ describe('input paths', () => {
     fs.symlinkSync(dir, path.join(dir, 'self'));
     const result = validator.validatePaths([dir]);
     expect([result.ok, result.files, result.objects]).toEqual([true, 1, 1]);
+  });
+});
+
+describe('special files and paths end in bounded time with a clear message', () => {
+  // Each case used to hang (a FIFO or /dev/zero read forever; a cache under /proc spun Node's recursive mkdir at
+  // full CPU), which no in-process timeout can stop: they run in one child process that is killed after 60 s.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'special-'));
+  const cm = path.join(dir, 'cm.yaml');
+  fs.writeFileSync(cm, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\n');
+  const fifoDir = path.join(dir, 'with-fifo');
+  fs.mkdirSync(fifoDir);
+  execFileSync('mkfifo', [path.join(dir, 'pipe.yaml'), path.join(fifoDir, 'pipe.yaml')]);
+  const huge = path.join(dir, 'huge.yaml');
+  fs.writeFileSync(huge, '');
+  fs.truncateSync(huge, MAX_INPUT_FILE_BYTES + 1); // sparse: costs no disk
+  const cases: Record<string, { env?: Record<string, string>; args: string[] }> = {
+    procCache: { env: { VALIDATE_CACHE: '/proc/x/validate' }, args: [cm] },
+    fifo: { args: [path.join(dir, 'pipe.yaml')] },
+    fifoInDir: { args: [fifoDir] },
+    devZero: { args: ['/dev/zero'] },
+    huge: { args: [huge] },
+  };
+  const script = `const { runValidate } = require('./lib/cli/validate.ts'); const out = {};
+    for (const [name, c] of Object.entries(${JSON.stringify(cases)})) {
+      Object.assign(process.env, c.env ?? {}); let text = '';
+      const code = runValidate(c.args, s => { text += s; }, s => { text += s; });
+      for (const k of Object.keys(c.env ?? {})) delete process.env[k];
+      out[name] = { code, text };
+    }
+    console.log(JSON.stringify(out));`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+  const results = run.status === 0 ? JSON.parse(run.stdout) : {};
+  const result = (name: string) => results[name] ?? { code: `child ended by ${run.signal ?? run.status}: ${run.stderr}` };
+
+  test('a cache directory that cannot be created (under /proc) validates without it, with one warning', () => {
+    const r = result('procCache');
+    expect(r.code).toBe(0);
+    expect(r.text.match(/warning: .*validation cache \/proc\/x\/validate is not a usable directory.*validating without it/g)).toHaveLength(1);
+  });
+
+  test('a FIFO named *.yaml is refused, given or found in a directory', () => {
+    expect(result('fifo')).toEqual({ code: 2, text: expect.stringMatching(/^validate: cannot read .*pipe\.yaml: it is a named pipe \(FIFO\), not a regular file/) });
+    expect(result('fifoInDir')).toEqual({ code: 2, text: expect.stringMatching(/^validate: cannot read .*with-fifo\/pipe\.yaml: it is a named pipe/) });
+  });
+
+  test('a device is refused', () => {
+    expect(result('devZero')).toEqual({ code: 2, text: 'validate: cannot read /dev/zero: it is a character device, not a regular file (give a YAML file or a directory of them)\n' });
+  });
+
+  test('a file above the size limit is refused without being read', () => {
+    expect(result('huge')).toEqual({ code: 2, text: expect.stringMatching(/^validate: cannot read .*huge\.yaml: it is 67108865 bytes, more than the 67108864 \(64 MiB\) an input file may have; split it/) });
   });
 });
 

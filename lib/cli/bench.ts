@@ -4,7 +4,8 @@
  *   parsing and re-emitting the same upstream YAML with the `yaml` library cdk8s uses, and a byte copy;
  * - the time each added model costs, at 1, 10 and 100 models;
  * - `npm run validate` on the full dist/ and on one small file (wall, start-up included) against their targets;
- * - synth and validation of 10 to 3,000 models, each apart, wall and per model (`--scaling` runs only this).
+ * - synth and validation of 10 to 3,000 models, each apart, wall and per model, and validation of one file of 20,000
+ *   documents (`--scaling` runs only this).
  * The CLIs run from the compiled build (`npm run build`) when there is one, else through tsx.
  */
 import { execFileSync } from 'child_process';
@@ -132,6 +133,18 @@ function synthValidateMs(n: number): { n: number; synth: number; validate: numbe
   }
 }
 
+/** Validation of one file holding n small documents (ConfigMaps), in-process, every document judged. */
+function oneFileValidateMs(n: number): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-one-file-${n}-`));
+  try {
+    const file = path.join(dir, 'many.yaml');
+    fs.writeFileSync(file, Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c-${i}, namespace: default}\ndata: {k: v}\n`).join('---\n'));
+    return time(() => new Validator({ resolver, cacheVerdicts: false }).validatePaths([file]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** In-process build and render of the app charts with n models. */
 function buildRenderMs(n: number, runs: number): number {
   return median(Array.from({ length: runs }, () => time(() => {
@@ -159,6 +172,9 @@ function scalingReport(): string {
   const [, hundred, thousand] = scaling;
   out += row('validation per added model, 100 -> 1,000 / 1,000 -> 3,000', `${marginal(hundred, thousand).toFixed(2)} / ${marginal(thousand, big).toFixed(2)} ms`,
     'linear: about equal');
+  const [five, twenty] = [5000, 20000].map(oneFileValidateMs);
+  out += row('one file of 20,000 documents validated (in-process)', `${twenty.toFixed(0)} ms`,
+    `per document ${(twenty / 20000).toFixed(3)} ms; at 5,000: ${(five / 5000).toFixed(3)} ms (linear: about equal)`);
   return out;
 }
 

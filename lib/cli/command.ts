@@ -15,6 +15,8 @@ export interface FlagDoc {
   readonly description: string;
   /** Its default, as the user would write it; absent when it has none. */
   readonly default?: string;
+  /** May be given more than once (its values are a list). @default false */
+  readonly multiple?: boolean;
 }
 
 /** A command, as its `--help` describes it. */
@@ -37,15 +39,19 @@ export interface CommandDoc {
 const HELP: FlagDoc = { name: 'help', description: 'show this help and exit' };
 
 /** The flags `parseCommandLine` takes for a command (with `--help`). */
-export function flagSpec(doc: CommandDoc): { values: string[]; flags: string[] } {
+export function flagSpec(doc: CommandDoc): { values: string[]; flags: string[]; multiples: string[] } {
   const all = [...doc.flags, HELP];
-  return { values: all.filter(f => f.value !== undefined).map(f => f.name), flags: all.filter(f => f.value === undefined).map(f => f.name) };
+  return {
+    values: all.filter(f => f.value !== undefined).map(f => f.name),
+    flags: all.filter(f => f.value === undefined).map(f => f.name),
+    multiples: all.filter(f => f.multiple).map(f => f.name),
+  };
 }
 
 /** Parses a command line by its description: the flags, and whether help was asked for. */
 export function parseCommand(doc: CommandDoc, argv: readonly string[], positionals = doc.args !== undefined) {
   const parsed = parseCommandLine(argv, { ...flagSpec(doc), positionals });
-  return { ...parsed, help: parsed.flags.help === true };
+  return { flags: parsed.flags as Record<string, string | boolean | undefined>, lists: parsed.flags as Record<string, string[] | undefined>, positionals: parsed.positionals, help: parsed.flags.help === true };
 }
 
 /** `--help` or `-h` before any `--`: the one check a command makes before parsing anything else. */
@@ -58,7 +64,7 @@ export function wantsHelp(argv: readonly string[]): boolean {
 export function helpText(doc: CommandDoc): string {
   const flags = [...doc.flags, HELP];
   const usage = `${doc.command}${doc.flags.length ? ' [flags]' : ''}${doc.args ? ` ${doc.args}` : ''}`;
-  const left = (f: FlagDoc) => `--${f.name}${f.value ? ` ${f.value}` : ''}${f.name === 'help' ? ', -h' : ''}`;
+  const left = (f: FlagDoc) => `--${f.name}${f.value ? ` ${f.value}` : ''}${f.multiple ? ' ...' : ''}${f.name === 'help' ? ', -h' : ''}`;
   const width = Math.max(...flags.map(f => left(f).length));
   const lines = [
     doc.summary, '',

@@ -1,9 +1,11 @@
 /**
- * `npm run validate -- [--strict] [PATH...]`: validates YAML files or directories (default: dist/) offline, as the
- * API server would judge `kubectl apply --validate=strict`, plus the references between objects.
+ * `npm run validate -- [--strict] [--existing PATH]... [PATH...]`: validates YAML files or directories (default: dist/)
+ * offline, as the API server would judge `kubectl apply --validate=strict`, plus the references between objects;
+ * `--existing` files hold objects already in the cluster, which resolve references and are not judged.
  * Exit 0: valid; 1: findings; 2: could not run (an unreadable input, a bad argument).
  */
 import * as path from 'path';
+import { ValidationCache } from '../validate/cache';
 import { CannotRunError } from '../validate/documents';
 import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { distDir } from './dist-dir';
@@ -18,6 +20,7 @@ export const VALIDATE: CommandDoc = {
   args: '[PATH...]',
   flags: [
     { name: 'strict', description: 'warnings fail too (exit 1)' },
+    { name: 'existing', value: 'PATH', multiple: true, description: 'a YAML file or directory of objects that already exist in the cluster: they resolve references and are not judged or reported' },
   ],
   env: [
     ['CDK8S_OUTDIR', 'the output directory validated when no PATH is given (default: dist)'],
@@ -25,13 +28,14 @@ export const VALIDATE: CommandDoc = {
     ['VALIDATE_CACHE', 'where compiled schemas and verdicts are cached (default: .cache/validate)'],
   ],
   exit: ['0  valid', '1  findings (errors; with --strict, warnings too)', '2  could not run: an unreadable input or a bad argument'],
-  examples: ['npm run validate', 'npm run validate -- --strict dist/0007-models.k8s.yaml'],
+  examples: ['npm run validate', 'npm run validate -- --strict dist/0007-models.k8s.yaml', 'npm run validate -- --existing shared-gateway.yaml dist/'],
 };
 
 /** Runs the CLI; returns the exit code. */
 export function runValidate(argv: readonly string[], out: (s: string) => void = s => process.stdout.write(s), err: (s: string) => void = s => process.stderr.write(s)): number {
   let strict: boolean;
   let paths: string[];
+  let existing: string[];
   try {
     if (wantsHelp(argv)) {
       out(helpText(VALIDATE));
@@ -40,13 +44,15 @@ export function runValidate(argv: readonly string[], out: (s: string) => void = 
     const parsed = parseCommand(VALIDATE, argv);
     strict = parsed.flags.strict === true;
     paths = parsed.positionals;
+    existing = parsed.lists.existing ?? [];
+    if (existing.some(p => p === '')) throw new Error('--existing needs a path (a YAML file or a directory of objects that exist in the cluster)');
   } catch (e: any) {
-    err(`validate: ${e.message}\nusage: npm run validate -- [--strict] [PATH...]   (--help for more)\n`);
+    err(`validate: ${e.message}\nusage: npm run validate -- [--strict] [--existing PATH]... [PATH...]   (--help for more)\n`);
     return 2;
   }
   const started = process.hrtime.bigint();
   try {
-    const result = validatePaths(paths.length > 0 ? paths : [distDir()], { strict });
+    const result = validatePaths(paths.length > 0 ? paths : [distDir()], { strict, existing, cache: ValidationCache.default(process.env, m => err(`validate: warning: ${m}\n`)) });
     const rel = (f: string) => (path.isAbsolute(f) ? path.relative(process.cwd(), f) || f : f);
     for (const f of result.findings) out(`${formatFinding({ ...f, file: rel(f.file) })}\n`);
     const errors = result.findings.filter(f => f.severity === 'error').length;

@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { configMapDataBytes, MAX_CONFIG_MAP_DATA_BYTES } from '../shared/config-map-size';
 import { jsonPath } from './findings';
+import { labelAndAnnotationIssues } from './object-meta';
 import { own } from './own';
 
 /** One problem in a built-in object. */
@@ -98,6 +99,8 @@ export class BuiltinSchemas {
     if (isPlainObject(meta) && !nonEmptyString(meta.name) && !nonEmptyString(meta.generateName)) {
       issues.push({ path: '.metadata.name', message: 'Required value: name or generateName is required' });
     }
+    // ValidateObjectMeta runs for every kind: the OpenAPI schema only says labels and annotations are string maps.
+    for (const i of labelAndAnnotationIssues(meta)) issues.push({ path: jsonPath(i.path), message: i.message });
     if (key === 'v1/ConfigMap' && (obj.data !== undefined || obj.binaryData !== undefined)) {
       const bytes = configMapDataBytes(obj.data, obj.binaryData);
       if (bytes > MAX_CONFIG_MAP_DATA_BYTES) {

@@ -19,6 +19,18 @@ export interface CrdSummary {
   readonly digest?: string;
 }
 
+/** A CRD summary read back from the cache has the shape {@link summarizeCrd} writes (anything else is a miss). */
+export function isCrdSummary(v: any): v is CrdSummary {
+  return v !== null && typeof v === 'object' && typeof v.group === 'string' && typeof v.kind === 'string'
+    && (v.plural === undefined || typeof v.plural === 'string') && (v.scope === 'Namespaced' || v.scope === 'Cluster')
+    && v.versions !== null && typeof v.versions === 'object' && !Array.isArray(v.versions)
+    && Object.values(v.versions).every(s => s === undefined || s === null || (typeof s === 'object' && !Array.isArray(s)))
+    && typeof v.source === 'string' && (v.digest === undefined || typeof v.digest === 'string');
+}
+
+const isIndex = (v: unknown): v is [string, string][] =>
+  Array.isArray(v) && v.every(e => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string');
+
 /** The pinned files whose CRDs the validator knows without seeing them in the input. */
 export const PINNED_CRD_SOURCES: readonly UpstreamArtifact[] = PLATFORM_COMPONENTS.flatMap(c => c.schemaArtifacts);
 
@@ -43,6 +55,7 @@ const key = (group: string, kind: string) => `${group}/${kind}`;
  */
 export class CrdSchemas {
   private readonly fromInput = new Map<string, CrdSummary>();
+  private readonly fromCluster = new Map<string, CrdSummary>();
   private pinnedIndex?: Map<string, { file: string; source: string }>;
   private readonly loaded = new Map<string, CrdSummary>();
 
@@ -53,16 +66,21 @@ export class CrdSchemas {
     this.fromInput.set(key(summary.group, summary.kind), summary);
   }
 
+  /** Registers a CRD that exists in the cluster (`--existing`): below the input's, above the pinned stack's. */
+  public addExisting(summary: CrdSummary): void {
+    this.fromCluster.set(key(summary.group, summary.kind), summary);
+  }
+
   /** The CRD for a group and kind, or undefined. */
   public lookup(group: string, kind: string): CrdSummary | undefined {
     const k = key(group, kind);
-    const own = this.fromInput.get(k);
+    const own = this.fromInput.get(k) ?? this.fromCluster.get(k);
     if (own) return own;
     const hit = this.loaded.get(k);
     if (hit) return hit;
     const entry = this.index().get(k);
     if (!entry) return undefined;
-    const summary = this.cache.get<CrdSummary>(entry.file) ?? this.rebuild(k);
+    const summary = this.cache.get(entry.file, isCrdSummary) ?? this.rebuild(k);
     if (summary) this.loaded.set(k, summary);
     return summary;
   }
@@ -74,7 +92,7 @@ export class CrdSchemas {
     const available = PINNED_CRD_SOURCES.filter(a => this.safeMissing(a));
     for (const artifact of available) {
       const indexKey = `crd-index-${artifact.sha256}`;
-      let entries = this.cache.get<[string, string][]>(indexKey);
+      let entries = this.cache.get(indexKey, isIndex);
       if (!entries) {
         entries = [];
         for (const crd of this.crdsIn(artifact)) {

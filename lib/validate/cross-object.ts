@@ -13,8 +13,10 @@ import { tenantBudgetFindings } from './tenant-budgets';
 
 /** Every cross-object finding among `known`; `isNamespaced` says whether a kind is namespaced, when it is known. */
 export function crossObjectFindings(known: readonly KnownObject[], isNamespaced: (o: KnownObject) => boolean | undefined): Finding[] {
-  const findings: Finding[] = [...duplicates(known)];
-  const everything = [...known, ...runtimeObjects(known)];
+  const findings: Finding[] = [...duplicates(known.filter(o => !o.existing))];
+  // Objects that already exist in the cluster come first, so an input object of the same identity (an update) wins.
+  const ordered = [...known.filter(o => o.existing), ...known.filter(o => !o.existing)];
+  const everything = [...ordered, ...runtimeObjects(ordered)];
   // One index of every object, shared by the checks, so each is linear in the input.
   const index = new ObjectIndex(everything);
   const at = (o: KnownObject) => ({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name });
@@ -28,7 +30,9 @@ export function crossObjectFindings(known: readonly KnownObject[], isNamespaced:
     findings.push({ ...at(issue.at), path: issue.path, message: pitfallMessage(issue), severity: 'warning', rule: issue.rule.id });
   }
   findings.push(...guarded(() => tenantBudgetFindings(everything), findings, 'tenant budget'));
-  return findings;
+  // What exists already is not judged: findings about it (or what KServe derives from it) are left out.
+  const existingFiles = new Set(known.filter(o => o.existing).map(o => o.file));
+  return existingFiles.size === 0 ? findings : findings.filter(f => !existingFiles.has(f.file));
 }
 
 // Cross-object checks also read objects the schema rejected; if one trips them, say so instead of failing the run.

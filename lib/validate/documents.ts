@@ -1,7 +1,14 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { FileError, readSmallFile } from '../shared/durable-file';
 import { decodeYaml } from './yaml-decode';
+
+/**
+ * The largest input file read, in bytes: far above any manifest set (20,000 objects are about 5 MiB), and low
+ * enough that a wrong path (a disk image, a log) is refused at once rather than parsed for minutes.
+ */
+export const MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
 
 /** The input could not be read at all (exit code 2, not a finding). */
 export class CannotRunError extends Error {
@@ -40,11 +47,19 @@ export function listInputFiles(paths: readonly string[]): string[] {
     }
     if (stat.isDirectory()) {
       if (!given) return;
-      for (const entry of fs.readdirSync(p).sort()) {
+      let entries: string[];
+      try {
+        entries = fs.readdirSync(p).sort();
+      } catch (e: any) {
+        throw new CannotRunError(`cannot read directory ${p}: ${e.code ?? e.message}`);
+      }
+      for (const entry of entries) {
         if (entry.startsWith('.')) continue;
         visit(path.join(p, entry), false);
       }
     } else if (given || YAML_FILE.test(p)) {
+      // A FIFO or a device would block or never end: refuse it before reading a byte.
+      if (!stat.isFile()) throw new CannotRunError(`cannot read ${p}: it is ${specialKind(stat)}, not a regular file (give a YAML file or a directory of them)`);
       out.push(p);
     }
   };
@@ -52,14 +67,27 @@ export function listInputFiles(paths: readonly string[]): string[] {
   return out;
 }
 
+function specialKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
 /** Reads a file and splits it into documents at `---` lines, remembering where each starts. */
 export function readDocuments(file: string): RawInputDocument[] {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readSmallFile(file, { maxBytes: MAX_INPUT_FILE_BYTES });
   } catch (e: any) {
-    throw new CannotRunError(`cannot read ${file}: ${e.message}`);
+    if (e instanceof FileError && e.code === 'EFBIG') {
+      throw new CannotRunError(`cannot read ${file}: it is ${fs.statSync(file).size} bytes, more than the ${MAX_INPUT_FILE_BYTES} (64 MiB) an input file may have; split it into several files`);
+    }
+    if (e instanceof FileError && e.code === 'EINVAL') throw new CannotRunError(`cannot read ${file}: it is not a regular file (give a YAML file or a directory of them)`);
+    throw new CannotRunError(e instanceof FileError ? e.message : `cannot read ${file}: ${e.message}`);
   }
+  if (text === undefined) throw new CannotRunError(`cannot read ${file}: no such file or directory`);
   return splitWithLines(text).map(d => ({ file, ...d, hash: createHash('sha256').update(d.text).digest('hex') }));
 }
 

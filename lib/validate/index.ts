@@ -4,7 +4,7 @@
  */
 export { validatePaths, Validator, type ValidateOptions, type ValidationResult } from './validator';
 export { formatFinding, type Finding, type Severity } from './findings';
-export { ValidationCache } from './cache';
+export { ValidationCache, type CacheShape, type ValidationCacheOptions } from './cache';
 export { CannotRunError, readDocuments, type RawInputDocument } from './documents';
 export { SECURITY_RULES, type SecurityRule } from './security';
 export { PITFALL_RULES } from './pitfalls';

@@ -7,7 +7,7 @@
 
 import { KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
 import { apiGroup } from '../shared/object-identity';
-import { ObjectIndex } from './object-index';
+import { ObjectIndex, push } from './object-index';
 
 /** An object of the input, as far as reference checks need it. */
 export interface KnownObject {
@@ -23,6 +23,8 @@ export interface KnownObject {
   readonly runtime?: string;
   /** Whether the document is byte for byte from a pinned upstream release (left to upstream by security checks). */
   readonly pinned?: boolean;
+  /** Whether the object already exists in the cluster (given with `--existing`): it resolves references, nothing more. */
+  readonly existing?: boolean;
 }
 
 /** A reference problem. */
@@ -113,12 +115,12 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
   // ReferenceGrants by namespace: a cross-namespace reference looks only at the grants of its target's namespace.
   const grants = new Map<string, KnownObject[]>();
   for (const o of objects) {
-    if (o.kind === 'ReferenceGrant' && o.namespace) grants.set(o.namespace, [...(grants.get(o.namespace) ?? []), o]);
+    if (o.kind === 'ReferenceGrant' && o.namespace) push(grants, o.namespace, o);
   }
   const nsLabels = (ns: string): Record<string, string> => ({ ...(namespaces.get(ns)?.object?.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns });
 
   for (const o of objects) {
-    if (o.runtime) continue;
+    if (o.runtime || o.existing) continue;
     const add = (path: string, message: string) => issues.push({ at: o, path, message });
     if (o.namespace && isNamespaced(o) !== false && !SYSTEM_NAMESPACES.has(o.namespace) && !namespaces.has(o.namespace)) {
       add('.metadata.namespace', `Namespace "${o.namespace}" not found: the input does not create it (looked for a v1 Namespace named "${o.namespace}")`);

@@ -9,12 +9,13 @@ import { BuiltinSchemas } from './builtin-schemas';
 import { ValidationCache } from './cache';
 import type { CelRules } from './cel';
 import { CrdSchemas, summarizeCrd } from './crd-schemas';
-import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
+import { CannotRunError, listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
 import { Finding, jsonPath } from './findings';
 import { crossObjectFindings } from './cross-object';
 import { KnownObject, REFERENCE_KINDS } from './references';
+import { push } from './object-index';
 import { own } from './own';
-import { CLUSTER_SCOPED_BUILTINS, DocumentVerdict, isBuildConfig, isCrd, sha256, withSafeObject } from './verdict';
+import { CLUSTER_SCOPED_BUILTINS, DocumentVerdict, isBuildConfig, isCrd, isStringList, isVerdictRecord, sha256, withSafeObject } from './verdict';
 
 /** Options for {@link validatePaths}. */
 export interface ValidateOptions {
@@ -40,6 +41,12 @@ export interface ValidateOptions {
    * @default true
    */
   readonly cacheVerdicts?: boolean;
+  /**
+   * Files or directories of objects that already exist in the target cluster (a Gateway, a Namespace or a CRD the
+   * input uses but does not create): they resolve the input's references, and are neither judged nor reported.
+   * @default - none: every reference must resolve within the input
+   */
+  readonly existing?: readonly string[];
 }
 
 /** What a validation found. */
@@ -69,16 +76,21 @@ export class Validator {
     this.cacheVerdicts = options.cacheVerdicts ?? true;
   }
 
-  /** Validates files and directories of YAML. Throws CannotRunError when an input cannot be read. */
-  public validatePaths(paths: readonly string[], strict = false): ValidationResult {
+  /**
+   * Validates files and directories of YAML; `existing` lists files and directories of objects already in the cluster
+   * (see {@link ValidateOptions.existing}). Throws CannotRunError when an input cannot be read.
+   */
+  public validatePaths(paths: readonly string[], strict = false, existing: readonly string[] = []): ValidationResult {
     const files = listInputFiles(paths);
     const docs = files.flatMap(f => readDocuments(f));
-    return this.validateDocuments(docs, files.length, strict);
+    const existingDocs = listInputFiles(existing).flatMap(f => readDocuments(f));
+    return this.validateDocuments(docs, files.length, strict, existingDocs);
   }
 
-  /** Validates documents already read. */
-  public validateDocuments(docs: readonly RawInputDocument[], fileCount: number, strict = false): ValidationResult {
+  /** Validates documents already read; `existing` are documents of objects already in the cluster. */
+  public validateDocuments(docs: readonly RawInputDocument[], fileCount: number, strict = false, existing: readonly RawInputDocument[] = []): ValidationResult {
     const crds = new CrdSchemas(this.resolver, this.cache);
+    const cluster = this.existingObjects(existing, crds);
     const pinned = this.pinnedVerdicts(docs);
     const findings: Finding[] = [];
     const known: KnownObject[] = [];
@@ -114,6 +126,8 @@ export class Validator {
       }
     }
 
+    // After the input's CRDs: an input CRD wins over the cluster's for the scope of what exists.
+    for (const { file, line, object } of cluster) known.push(this.existingObject(file, line, object, crds));
     const scope = (o: KnownObject) => {
       if (o.apiVersion.includes('/')) {
         const crd = crds.lookup(o.apiVersion.split('/')[0], o.kind);
@@ -125,7 +139,43 @@ export class Validator {
 
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
     const failing = findings.filter(f => f.severity === 'error' || strict);
-    return { findings, objects: known.length, files: fileCount, ok: failing.length === 0 };
+    return { findings, objects: known.filter(o => !o.existing).length, files: fileCount, ok: failing.length === 0 };
+  }
+
+  /**
+   * The objects of `--existing` files, parsed (a document that does not parse, or is not an object with apiVersion,
+   * kind and name, cannot stand for anything in the cluster and is a CannotRunError); their CRDs define kinds.
+   */
+  private existingObjects(docs: readonly RawInputDocument[], crds: CrdSchemas): { file: string; line: number; object: any }[] {
+    const out: { file: string; line: number; object: any }[] = [];
+    for (const doc of docs) {
+      const parsed = parseDocument(doc);
+      if (!parsed.ok) throw new CannotRunError(`cannot read existing objects from ${doc.file}:${parsed.line}: ${parsed.message}`);
+      const o: any = parsed.value;
+      if (o === null || o === undefined || isBuildConfig(o)) continue;
+      if (typeof o !== 'object' || Array.isArray(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') {
+        throw new CannotRunError(`cannot read existing objects from ${doc.file}:${doc.line}: not a Kubernetes object with apiVersion, kind and metadata.name`);
+      }
+      if (isCrd(o)) {
+        const crd = summarizeCrd(o, doc.file, doc.hash);
+        if (crd) crds.addExisting(crd);
+      }
+      out.push({ file: doc.file, line: doc.line, object: o });
+    }
+    return out;
+  }
+
+  /** An object of the cluster as the cross-object checks see it: in `default` when namespaced and unplaced. */
+  private existingObject(file: string, line: number, object: any, crds: CrdSchemas): KnownObject {
+    const { apiVersion, kind } = object;
+    const crd = apiVersion.includes('/') ? crds.lookup(apiVersion.split('/')[0], kind) : undefined;
+    const namespaced = crd ? crd.scope === 'Namespaced' : this.builtins.has(apiVersion, kind) ? !CLUSTER_SCOPED_BUILTINS.has(kind) : undefined;
+    const given = typeof object.metadata.namespace === 'string' ? object.metadata.namespace : undefined;
+    return {
+      file, line, apiVersion, kind, name: object.metadata.name, existing: true,
+      namespace: namespaced === false ? undefined : given ?? (namespaced ? 'default' : undefined),
+      object: REFERENCE_KINDS.has(kind) ? object : undefined,
+    };
   }
 
   /**
@@ -142,11 +192,12 @@ export class Validator {
         out.set(p.doc, this.judgeSafely(p.object, crds));
         continue;
       }
-      byFile.set(p.doc.file, [...(byFile.get(p.doc.file) ?? []), entry as typeof entry & { schema: string }]);
+      // Appended in place: a copy of the file's list per document made one file of n documents cost n² (#16).
+      push(byFile, p.doc.file, entry as typeof entry & { schema: string });
     }
     for (const entries of byFile.values()) {
       const key = `verdicts-${sha256(entries.map(e => `${e.doc.hash}:${e.schema}`).join('\n'))}`;
-      const cached = this.cache.get<Record<string, DocumentVerdict>>(key);
+      const cached = this.cache.get(key, isVerdictRecord);
       if (cached && entries.every(e => Object.hasOwn(cached, e.doc.hash))) {
         for (const e of entries) out.set(e.doc, withSafeObject(cached[e.doc.hash]));
         continue;
@@ -255,7 +306,7 @@ export class Validator {
       const hashes = this.pinHashes(artifact);
       if (!hashes || !hashes.some(h => wanted.has(h))) continue;
       const key = `pin-${artifact.sha256}`;
-      let verdicts = this.cache.get<Record<string, DocumentVerdict>>(key);
+      let verdicts = this.cache.get(key, isVerdictRecord);
       if (!verdicts) {
         verdicts = {};
         const crds = new CrdSchemas(this.resolver, this.cache);
@@ -281,7 +332,7 @@ export class Validator {
 
   private pinHashes(artifact: UpstreamArtifact): string[] | undefined {
     const key = `pin-hashes-${artifact.sha256}`;
-    const cached = this.cache.get<string[]>(key);
+    const cached = this.cache.get(key, isStringList);
     if (cached) return cached;
     try {
       if (this.resolver!.missing([artifact]).length > 0) return undefined;
@@ -296,5 +347,5 @@ export class Validator {
 
 /** Validates files and directories with a fresh engine: the library entry point. */
 export function validatePaths(paths: readonly string[], options: ValidateOptions = {}): ValidationResult {
-  return new Validator(options).validatePaths(paths, options.strict ?? false);
+  return new Validator(options).validatePaths(paths, options.strict ?? false, options.existing ?? []);
 }

@@ -1,6 +1,6 @@
 /** What the validator records about one document, and the helpers that classify documents. */
 import { createHash } from 'crypto';
-import { CrdSummary } from './crd-schemas';
+import { CrdSummary, isCrdSummary } from './crd-schemas';
 import { cloneJson } from './own';
 import { Severity } from './findings';
 
@@ -30,6 +30,29 @@ export function isBuildConfig(o: any): boolean {
 
 export function isCrd(o: any): boolean {
   return o?.kind === 'CustomResourceDefinition' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('apiextensions.k8s.io/');
+}
+
+const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
+
+/** A verdict read back from the cache has the shape the validator writes (anything else is a miss). */
+export function isDocumentVerdict(v: any): v is DocumentVerdict {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    && optionalString(v.apiVersion) && optionalString(v.kind) && optionalString(v.namespace) && optionalString(v.name)
+    && (v.object === undefined || (v.object !== null && typeof v.object === 'object'))
+    && (v.crd === undefined || isCrdSummary(v.crd))
+    && Array.isArray(v.findings) && v.findings.every((f: any) => f !== null && typeof f === 'object'
+      && typeof f.path === 'string' && typeof f.message === 'string' && typeof f.rule === 'string'
+      && (f.severity === 'error' || f.severity === 'warning') && (f.line === undefined || Number.isInteger(f.line)));
+}
+
+/** Verdicts by document digest, as the cache stores them per file and per pin. */
+export function isVerdictRecord(v: unknown): v is Record<string, DocumentVerdict> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(isDocumentVerdict);
+}
+
+/** A list of strings (document digests of a pin). */
+export function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every(s => typeof s === 'string');
 }
 
 // A verdict read back from the cache (JSON.parse) gets its object as null-prototype maps again, like fresh input.
