@@ -9,9 +9,10 @@ import { BuiltinSchemas } from './builtin-schemas';
 import { ValidationCache } from './cache';
 import type { CelRules } from './cel';
 import { CrdSchemas, summarizeCrd } from './crd-schemas';
-import { CannotRunError, listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
+import { listInputFiles, parseDocument, parsedPin, RawInputDocument, readDocuments, splitWithLines } from './documents';
 import { Finding, jsonPath } from './findings';
 import { crossObjectFindings } from './cross-object';
+import { existingKnownObject, readExistingObjects } from './existing-objects';
 import { KnownObject, REFERENCE_KINDS } from './references';
 import { push } from './object-index';
 import { own } from './own';
@@ -90,7 +91,7 @@ export class Validator {
   /** Validates documents already read; `existing` are documents of objects already in the cluster. */
   public validateDocuments(docs: readonly RawInputDocument[], fileCount: number, strict = false, existing: readonly RawInputDocument[] = []): ValidationResult {
     const crds = new CrdSchemas(this.resolver, this.cache);
-    const cluster = this.existingObjects(existing, crds);
+    const cluster = readExistingObjects(existing, crds);
     const pinned = this.pinnedVerdicts(docs);
     const findings: Finding[] = [];
     const known: KnownObject[] = [];
@@ -127,7 +128,7 @@ export class Validator {
     }
 
     // After the input's CRDs: an input CRD wins over the cluster's for the scope of what exists.
-    for (const { file, line, object } of cluster) known.push(this.existingObject(file, line, object, crds));
+    for (const { file, line, object } of cluster) known.push(existingKnownObject(file, line, object, crds, this.builtins));
     const scope = (o: KnownObject) => {
       if (o.apiVersion.includes('/')) {
         const crd = crds.lookup(o.apiVersion.split('/')[0], o.kind);
@@ -140,42 +141,6 @@ export class Validator {
     findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
     const failing = findings.filter(f => f.severity === 'error' || strict);
     return { findings, objects: known.filter(o => !o.existing).length, files: fileCount, ok: failing.length === 0 };
-  }
-
-  /**
-   * The objects of `--existing` files, parsed (a document that does not parse, or is not an object with apiVersion,
-   * kind and name, cannot stand for anything in the cluster and is a CannotRunError); their CRDs define kinds.
-   */
-  private existingObjects(docs: readonly RawInputDocument[], crds: CrdSchemas): { file: string; line: number; object: any }[] {
-    const out: { file: string; line: number; object: any }[] = [];
-    for (const doc of docs) {
-      const parsed = parseDocument(doc);
-      if (!parsed.ok) throw new CannotRunError(`cannot read existing objects from ${doc.file}:${parsed.line}: ${parsed.message}`);
-      const o: any = parsed.value;
-      if (o === null || o === undefined || isBuildConfig(o)) continue;
-      if (typeof o !== 'object' || Array.isArray(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') {
-        throw new CannotRunError(`cannot read existing objects from ${doc.file}:${doc.line}: not a Kubernetes object with apiVersion, kind and metadata.name`);
-      }
-      if (isCrd(o)) {
-        const crd = summarizeCrd(o, doc.file, doc.hash);
-        if (crd) crds.addExisting(crd);
-      }
-      out.push({ file: doc.file, line: doc.line, object: o });
-    }
-    return out;
-  }
-
-  /** An object of the cluster as the cross-object checks see it: in `default` when namespaced and unplaced. */
-  private existingObject(file: string, line: number, object: any, crds: CrdSchemas): KnownObject {
-    const { apiVersion, kind } = object;
-    const crd = apiVersion.includes('/') ? crds.lookup(apiVersion.split('/')[0], kind) : undefined;
-    const namespaced = crd ? crd.scope === 'Namespaced' : this.builtins.has(apiVersion, kind) ? !CLUSTER_SCOPED_BUILTINS.has(kind) : undefined;
-    const given = typeof object.metadata.namespace === 'string' ? object.metadata.namespace : undefined;
-    return {
-      file, line, apiVersion, kind, name: object.metadata.name, existing: true,
-      namespace: namespaced === false ? undefined : given ?? (namespaced ? 'default' : undefined),
-      object: REFERENCE_KINDS.has(kind) ? object : undefined,
-    };
   }
 
   /**
