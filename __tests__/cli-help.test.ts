@@ -125,4 +125,28 @@ describe('no stack traces', () => {
     expect(r.stdout).toContain("error TS2322: Type '\"gold\"' is not assignable to type 'ProfileName'.");
     expect(r.stderr).toBe('first run: npm run build ...\n\nThe project does not compile, so main cannot run: fix the errors above (in main.ts or lib/) and run it again.\n');
   });
+
+  test('commands started together on a stale build build it once; the others wait for it', async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'run-js-'));
+    fs.mkdirSync(path.join(copy, 'scripts'));
+    fs.copyFileSync(path.join(repo, 'scripts', 'run.js'), path.join(copy, 'scripts', 'run.js'));
+    // A build that takes a while, counts itself, and leaves an entry that prints "ran".
+    fs.writeFileSync(path.join(copy, 'scripts', 'build.js'), `const fs = require('fs'), path = require('path');
+fs.appendFileSync(path.join(__dirname, '..', 'builds'), 'x');
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+fs.mkdirSync(path.join(__dirname, '..', 'build'), { recursive: true });
+fs.writeFileSync(path.join(__dirname, '..', 'build', 'entry.js'), "process.stdout.write('ran\\\\n');");
+fs.writeFileSync(path.join(__dirname, '..', 'build', '.built'), 'now');
+`);
+    for (const p of ['main.ts', 'tsconfig.json', 'tsconfig.build.json']) fs.writeFileSync(path.join(copy, p), '');
+    for (const d of ['lib', 'imports']) fs.mkdirSync(path.join(copy, d));
+    const runs = await Promise.all([1, 2, 3, 4].map(() => new Promise<{ code: number | null; out: string }>(done => {
+      const c = spawn(process.execPath, [path.join(copy, 'scripts', 'run.js'), 'entry'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      c.stdout.on('data', d => (out += d));
+      c.on('close', code => done({ code, out }));
+    })));
+    expect(runs).toEqual(Array(4).fill({ code: 0, out: 'ran\n' }));
+    expect(fs.readFileSync(path.join(copy, 'builds'), 'utf8')).toBe('x');
+  }, 30_000);
 });
