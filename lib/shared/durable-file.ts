@@ -47,8 +47,6 @@ export function makeDirs(dir: string): void {
 export interface ReadSmallFileOptions {
   /** The largest size accepted, in bytes. @default 33554432 (32 MiB) */
   readonly maxBytes?: number;
-  /** Bytes to text. @default UTF-8 */
-  readonly decode?: (bytes: Buffer) => string;
 }
 
 /**
@@ -69,8 +67,7 @@ export function readSmallFile(file: string, options: ReadSmallFileOptions = {}):
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new FileError(`${file} is not a regular file`, 'EINVAL');
     if (st.size > max) throw new FileError(`${file} is ${st.size} bytes, more than the ${max} this file may have`, 'EFBIG');
-    const bytes = fs.readFileSync(fd);
-    return options.decode ? options.decode(bytes) : bytes.toString('utf8');
+    return fs.readFileSync(fd, 'utf8');
   } catch (e: any) {
     throw e instanceof FileError ? e : new FileError(`cannot read ${file} (${e.code ?? e.message})`, e.code);
   } finally {

@@ -79,7 +79,7 @@ function specialKind(stat: fs.Stats): string {
 export function readDocuments(file: string): RawInputDocument[] {
   let text: string | undefined;
   try {
-    text = readSmallFile(file, { maxBytes: MAX_INPUT_FILE_BYTES, decode: decodeText });
+    text = readSmallFile(file, { maxBytes: MAX_INPUT_FILE_BYTES });
   } catch (e: any) {
     if (e instanceof FileError && e.code === 'EFBIG') {
       throw new CannotRunError(`cannot read ${file}: it is ${fs.statSync(file).size} bytes, more than the ${MAX_INPUT_FILE_BYTES} (64 MiB) an input file may have; split it into several files`);
@@ -89,21 +89,6 @@ export function readDocuments(file: string): RawInputDocument[] {
   }
   if (text === undefined) throw new CannotRunError(`cannot read ${file}: no such file or directory`);
   return splitWithLines(text).map(d => ({ file, ...d, hash: createHash('sha256').update(d.text).digest('hex') }));
-}
-
-/**
- * Bytes to text as kubectl reads a file (k8s.io/cli-runtime resource/visitor.go `FileVisitor`: a
- * `unicode.BOMOverride(unicode.UTF8.NewDecoder())` transform): a UTF-8 byte-order mark is dropped, UTF-16 with a BOM
- * (LE or BE) is decoded, anything else is UTF-8.
- */
-export function decodeText(bytes: Buffer): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
-    const body = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
-    return body.swap16().toString('utf16le');
-  }
-  return bytes.toString('utf8');
 }
 
 /** Splits a multi-document YAML text, keeping 1-based start lines and dropping blank documents. */
