@@ -23,8 +23,7 @@
  * - keys sigs.k8s.io/yaml cannot turn into JSON (yaml.go `convertToJSONableObject`; goyaml.v2/decode.go): a
  *   sequence or mapping as a key ("invalid map key"), a null key (`~:`, `null:`, an empty `? `), an integer key
  *   beyond int64 (uint64) are refused; boolean and number keys become their text;
- * - nesting deeper than 10,000 levels is refused (goyaml.v2/scannerc.go `max_flow_level`, `max_indents`); js-yaml
- *   runs out of stack before that (about 1,500 levels), and such a document is reported as one we cannot judge.
+ * - nesting deeper than 10,000 levels is refused (goyaml.v2/scannerc.go `max_flow_level`, `max_indents`).
  *
  * The result is built from null-prototype objects: a key named `constructor` or `__proto__` is data, never an
  * inherited member.
@@ -233,15 +232,8 @@ export function decodeYaml(text: string): DecodedYaml {
   } catch (e) {
     if (e instanceof jsyaml.YAMLException) return { ok: false, line: e.mark?.line ?? 0, message: e.reason || e.message.split('\n')[0] };
     if (e instanceof DecodeRefusal) return { ok: false, line: 0, message: e.message };
-    // go-yaml v2 stops at a nesting depth of 10,000 ("exceeded max depth of 10000"); js-yaml's recursion runs out of
-    // stack at about 1,500 levels, so between the two we cannot judge what kubectl accepts: say so (README: Known
-    // differences).
-    if (e instanceof RangeError) {
-      const depth = flowDepth(text);
-      return { ok: false, line: 0, message: depth > MAX_DEPTH
-        ? `exceeded max depth of ${MAX_DEPTH}: the document nests ${depth} levels (go-yaml, which kubectl uses, refuses it too)`
-        : 'document is nested too deeply for this validator (more than about 1,500 levels; kubectl accepts up to 10,000): it cannot be judged here' };
-    }
+    // go-yaml v2 stops at a nesting depth of 10,000 ("exceeded max depth"); a JS stack overflow is our equivalent.
+    if (e instanceof RangeError) return { ok: false, line: 0, message: 'document is nested too deeply' };
     throw e;
   }
 }
@@ -355,16 +347,4 @@ function goIntegerBig(text: string): bigint | undefined {
   const digits = m[2];
   const body = /^0[oO]/.test(digits) ? `0o${digits.slice(2)}` : /^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits;
   return m[1] === '-' ? -BigInt(body) : BigInt(body);
-}
-
-/** The deepest nesting of flow brackets, quotes ignored (only for the message when decoding runs out of stack). */
-function flowDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
-    else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
-  }
-  return max;
 }
