@@ -89,6 +89,67 @@ describe('YAML is decoded as kubectl converts it to JSON (sigs.k8s.io/yaml on go
   });
 });
 
+// Observed with kubectl v1.32.4 (`kubectl label --local -f FILE x=y -o json`, which parses and prints without a
+// cluster) on a ConfigMap holding each case: "refused" is its "error converting YAML to JSON", "accepted" a JSON
+// object printed.
+describe('kubectl 1.32\'s verdict on YAML edge cases (observed offline with kubectl label --local)', () => {
+  const refused = (text: string) => {
+    const r = decodeYaml(text);
+    return r.ok ? 'accepted' : r.message;
+  };
+  const k = (n: number, c = 'k') => c.repeat(n);
+
+  test.each([
+    // goyaml.v2/scannerc.go yaml_parser_stale_simple_keys: the ':' at most 1,024 characters after the key's start.
+    ['a plain key of 1,024 characters', `data:\n  ${k(1024)}: v\n`, 'accepted'],
+    ['a plain key of 1,025 characters ("mapping values are not allowed in this context")', `data:\n  ${k(1025)}: v\n`, /key longer than 1,024 characters/],
+    ['a key of 1,024 two-byte characters (characters count, not bytes)', `data:\n  ${k(1024, 'é')}: v\n`, 'accepted'],
+    ['a key of 1,025 two-byte characters', `data:\n  ${k(1025, 'é')}: v\n`, /key longer than 1,024/],
+    ['a quoted key of 1,024 characters with its quotes', `data:\n  "${k(1022)}": v\n`, 'accepted'],
+    ['a quoted key of 1,025 characters with its quotes', `data:\n  "${k(1023)}": v\n`, /key longer than 1,024/],
+    ['a flow key of 1,024 characters', `data: {${k(1024)}: v}\n`, 'accepted'],
+    ['a flow key of 1,025 characters ("did not find expected \',\' or \'}\'")', `data: {${k(1025)}: v}\n`, /key longer than 1,024/],
+    // scannerc.go: "found invalid Unicode character escape code" for any escape in D800-DFFF.
+    ['a lone high surrogate escape', 'data:\n  a: "\\ud800"\n', /^found invalid Unicode character escape code/],
+    ['a lone low surrogate escape', 'data:\n  a: "\\udc00"\n', /^found invalid Unicode character escape code/],
+    ['a valid surrogate pair of escapes', 'data:\n  a: "\\ud83d\\ude00"\n', /^found invalid Unicode/],
+    ['a \\U escape of an astral character', 'data:\n  a: "\\U0001F600"\n', 'accepted'],
+    ['an escaped backslash before u d800 (literal text)', 'data:\n  a: "\\\\ud800"\n', 'accepted'],
+    ['the same text single-quoted (no escapes there)', "data:\n  a: '\\ud800'\n", 'accepted'],
+    // sigs.k8s.io/yaml convertToJSONableObject: "unsupported map key of type <nil>", "invalid map key".
+    ['a null key ~', 'data:\n  ~: v\n', /^a null key/],
+    ['a null key null', 'data:\n  null: v\n', /^a null key/],
+    ['an empty explicit key', 'data:\n  ? \n  : v\n', /^a null key/],
+    ['a null key deep in the object', 'data: {a: b}\nx: {y: {~: 1}}\n', /^a null key/],
+    ['a quoted "null" key', 'data:\n  "null": v\n', 'accepted'],
+    ['a sequence as a key', 'data:\n  ? [a, b]\n  : v\n', /^a mapping or sequence used as a key/],
+    ['a mapping as a key', 'data:\n  ? {a: b}\n  : v\n', /^a mapping or sequence used as a key/],
+    ['a flow sequence as a flow key', 'data: {[a]: b}\n', /^a mapping or sequence used as a key/],
+    ['integer, boolean and float keys (they become strings)', 'data:\n  1: v\n  yes: v\n  1.5: v\n', 'accepted'],
+  ])('%s', (_, body, verdict) => {
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\n${body}`;
+    if (verdict === 'accepted') expect(refused(text)).toBe('accepted');
+    else expect(refused(text)).toMatch(verdict);
+  });
+
+  test('the refusal names the line of the offending key', () => {
+    expect(findings(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\ndata:\n  ok: v\n  ~: v\n`))
+      .toEqual([expect.stringMatching(/^input\.yaml:6: YAML does not parse: a null key/)]);
+  });
+
+  test('UTF-16 with a byte-order mark is read, LE and BE, as go-yaml reads it; without one it is refused', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'semantics-'));
+    const text = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {a: "é😀"}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ns-${name}}\n`;
+    fs.writeFileSync(path.join(dir, 'le.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text('le'), 'utf16le')]));
+    fs.writeFileSync(path.join(dir, 'be.yaml'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text('be'), 'utf16le').swap16()]));
+    fs.writeFileSync(path.join(dir, 'utf8-bom.yaml'), `\ufeff${text('utf8')}`);
+    const ok = validator.validatePaths([dir]);
+    expect([ok.ok, ok.objects, ok.findings.map(formatFinding)]).toEqual([true, 6, []]);
+    fs.writeFileSync(path.join(dir, 'no-bom.yaml'), Buffer.from(text('none'), 'utf16le'));
+    expect(validator.validatePaths([path.join(dir, 'no-bom.yaml')]).findings.map(f => f.message)).toEqual([expect.stringMatching(/^YAML does not parse/)]);
+  });
+});
+
 describe('CRD validation order: prune, drop nulls, default, validate (apiextensions-apiserver customresource_handler.go)', () => {
   const schema: StructuralSchema = {
     type: 'object',

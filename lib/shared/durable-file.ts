@@ -54,6 +54,11 @@ export interface ReadSmallFileOptions {
  * device would block or never end) and files above `maxBytes`.
  */
 export function readSmallFile(file: string, options: ReadSmallFileOptions = {}): string | undefined {
+  return readSmallFileBytes(file, options)?.toString('utf8');
+}
+
+/** {@link readSmallFile}'s bytes, for a caller that decodes them itself (a BOM, say). */
+export function readSmallFileBytes(file: string, options: ReadSmallFileOptions = {}): Buffer | undefined {
   const max = options.maxBytes ?? 32 * 1024 * 1024;
   let fd: number;
   try {
@@ -67,7 +72,7 @@ export function readSmallFile(file: string, options: ReadSmallFileOptions = {}):
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new FileError(`${file} is not a regular file`, 'EINVAL');
     if (st.size > max) throw new FileError(`${file} is ${st.size} bytes, more than the ${max} this file may have`, 'EFBIG');
-    return fs.readFileSync(fd, 'utf8');
+    return fs.readFileSync(fd);
   } catch (e: any) {
     throw e instanceof FileError ? e : new FileError(`cannot read ${file} (${e.code ?? e.message})`, e.code);
   } finally {

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FileError, readSmallFile } from '../shared/durable-file';
+import { FileError, readSmallFileBytes } from '../shared/durable-file';
 import { decodeYaml } from './yaml-decode';
 
 /**
@@ -77,9 +77,9 @@ function specialKind(stat: fs.Stats): string {
 
 /** Reads a file and splits it into documents at `---` lines, remembering where each starts. */
 export function readDocuments(file: string): RawInputDocument[] {
-  let text: string | undefined;
+  let bytes: Buffer | undefined;
   try {
-    text = readSmallFile(file, { maxBytes: MAX_INPUT_FILE_BYTES });
+    bytes = readSmallFileBytes(file, { maxBytes: MAX_INPUT_FILE_BYTES });
   } catch (e: any) {
     if (e instanceof FileError && e.code === 'EFBIG') {
       throw new CannotRunError(`cannot read ${file}: it is ${fs.statSync(file).size} bytes, more than the ${MAX_INPUT_FILE_BYTES} (64 MiB) an input file may have; split it into several files`);
@@ -87,8 +87,23 @@ export function readDocuments(file: string): RawInputDocument[] {
     if (e instanceof FileError && e.code === 'EINVAL') throw new CannotRunError(`cannot read ${file}: it is not a regular file (give a YAML file or a directory of them)`);
     throw new CannotRunError(e instanceof FileError ? e.message : `cannot read ${file}: ${e.message}`);
   }
-  if (text === undefined) throw new CannotRunError(`cannot read ${file}: no such file or directory`);
+  if (bytes === undefined) throw new CannotRunError(`cannot read ${file}: no such file or directory`);
+  const text = decodeText(bytes);
   return splitWithLines(text).map(d => ({ file, ...d, hash: createHash('sha256').update(d.text).digest('hex') }));
+}
+
+/**
+ * A file's text as go-yaml reads it (goyaml.v2/readerc.go `yaml_parser_determine_encoding`): UTF-16 LE or BE when
+ * the file starts with that byte-order mark, else UTF-8 (a UTF-8 BOM is dropped).
+ */
+export function decodeText(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2)));
+    return swapped.swap16().toString('utf16le');
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Splits a multi-document YAML text, keeping 1-based start lines and dropping blank documents. */

@@ -20,6 +20,7 @@
  * inherited member.
  */
 import * as jsyaml from 'js-yaml';
+import { goYamlRefusal, hasLongLine, SURROGATE_ESCAPE } from './go-yaml-refusals';
 
 /** A decoded document, or why kubectl would refuse it. */
 export type DecodedYaml =
@@ -207,16 +208,32 @@ function copy(v: unknown): unknown {
 export function decodeYaml(text: string): DecodedYaml {
   const warnings: YamlWarning[] = [];
   let loaded: unknown;
+  // A collection or a null directly followed by ':' was a key (js-yaml turns it into a string key; go-yaml's JSON
+  // conversion refuses it): noted as js-yaml closes each node, checked exactly below.
+  let oddKeys = false;
+  const listener = (event: string, state: { kind: string | null; result: unknown; position: number }) => {
+    if (event !== 'close' || oddKeys || (state.kind === 'scalar' && state.result !== null)) return;
+    let i = state.position;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    if (text[i] === ':') oddKeys = true;
+  };
+  const options = { ...LOAD_OPTIONS, listener } as jsyaml.LoadOptions;
   try {
     try {
-      loaded = jsyaml.load(text, LOAD_OPTIONS);
+      loaded = jsyaml.load(text, options);
     } catch (e) {
       if (!(e instanceof jsyaml.YAMLException) || e.reason !== 'duplicated mapping key') throw e;
       // kubectl keeps the last of duplicated keys: say where the first one is, then decode as kubectl does.
       warnings.push(duplicateKeyWarning(text, e.mark?.line ?? 0));
-      loaded = jsyaml.load(text, { ...LOAD_OPTIONS, json: true });
+      loaded = jsyaml.load(text, { ...options, json: true });
     }
-    return { ok: true, value: toJsonValue(loaded, text.includes('*')), warnings };
+    const value = toJsonValue(loaded, text.includes('*'));
+    // What go-yaml refuses and js-yaml takes: checked exactly, on the few documents that may hold it.
+    if (oddKeys || SURROGATE_ESCAPE.test(text) || hasLongLine(text)) {
+      const refusal = goYamlRefusal(text);
+      if (refusal) return { ok: false, ...refusal };
+    }
+    return { ok: true, value, warnings };
   } catch (e) {
     if (e instanceof jsyaml.YAMLException) return { ok: false, line: e.mark?.line ?? 0, message: e.reason || e.message.split('\n')[0] };
     if (e instanceof DecodeRefusal) return { ok: false, line: 0, message: e.message };
