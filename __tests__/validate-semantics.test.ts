@@ -132,6 +132,16 @@ describe('kubectl 1.32\'s verdict on YAML edge cases (observed offline with kube
     else expect(refused(text)).toMatch(verdict);
   });
 
+  test('nesting: 3,000 levels are accepted as by kubectl (decoded with a larger stack), over 10,000 refused as by go-yaml, and in between beyond 4,000 refused as too deep to validate', () => {
+    const nested = (d: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\nx: ${'['.repeat(d)}${']'.repeat(d)}\n`;
+    const deep = decodeYaml(nested(3000));
+    let depth = 0;
+    for (let v: any = deep.ok && (deep.value as any).x; Array.isArray(v); v = v[0]) depth++;
+    expect(depth).toBe(3000);
+    expect(decodeYaml(nested(10_001))).toMatchObject({ ok: false, message: expect.stringMatching(/exceeded maxDepth \(10000\)/) });
+    expect(decodeYaml(nested(5000))).toMatchObject({ ok: false, message: 'document is nested too deeply to validate: 5001 levels, where this validator stops at 4000 (kubectl accepts up to 10,000)' });
+  });
+
   test('the refusal names the line of the offending key', () => {
     expect(findings(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\ndata:\n  ok: v\n  ~: v\n`))
       .toEqual([expect.stringMatching(/^input\.yaml:6: YAML does not parse: a null key/)]);

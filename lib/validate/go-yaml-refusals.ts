@@ -13,10 +13,14 @@
  * runs it only on documents a cheap scan finds suspect ({@link hasLongLine}, {@link SURROGATE_ESCAPE}, or a collection
  * or null followed by ':' as js-yaml reads it), so ordinary input pays only for the scan.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type * as YamlLib from 'yaml';
+
+// Loaded on the first suspect document only: ordinary runs never pay for the `yaml` package.
+let yamlLib: typeof YamlLib | undefined;
 
 /** Why go-yaml (or kubectl's JSON conversion) refuses the document, with its 0-based line; undefined if it does not. */
 export function goYamlRefusal(text: string): { line: number; message: string } | undefined {
+  const { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } = (yamlLib ??= require('yaml') as typeof YamlLib);
   const lines = new LineCounter();
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, lineCounter: lines, keepSourceTokens: false });
   if (doc.errors.length > 0) {

@@ -19,6 +19,7 @@
  * The result is built from null-prototype objects: a key named `constructor` or `__proto__` is data, never an
  * inherited member.
  */
+import { spawnSync } from 'child_process';
 import * as jsyaml from 'js-yaml';
 import { goYamlRefusal, hasLongLine, SURROGATE_ESCAPE } from './go-yaml-refusals';
 
@@ -237,8 +238,9 @@ export function decodeYaml(text: string): DecodedYaml {
   } catch (e) {
     if (e instanceof jsyaml.YAMLException) return { ok: false, line: e.mark?.line ?? 0, message: e.reason || e.message.split('\n')[0] };
     if (e instanceof DecodeRefusal) return { ok: false, line: 0, message: e.message };
-    // go-yaml v2 stops at a nesting depth of 10,000 ("exceeded max depth"); a JS stack overflow is our equivalent.
-    if (e instanceof RangeError) return { ok: false, line: 0, message: 'document is nested too deeply' };
+    // js-yaml recurses per level and overflows the default stack near 2,500 levels, where go-yaml accepts up to
+    // 10,000: such a document is decoded again in a child process with a larger stack.
+    if (e instanceof RangeError) return decodeDeep(text);
     throw e;
   }
 }
@@ -246,4 +248,54 @@ export function decodeYaml(text: string): DecodedYaml {
 function duplicateKeyWarning(text: string, line: number): YamlWarning {
   const key = /^\s*(?:-\s+)?("[^"]*"|'[^']*'|[^:#]+?)\s*:/.exec(text.split('\n')[line] ?? '')?.[1]?.replace(/^["']|["']$/g, '');
   return { line, message: `duplicate key${key ? ` "${key}"` : ''}: kubectl keeps only the last value (go-yaml v2 non-strict decoding) and silently drops the earlier one` };
+}
+
+/**
+ * The deepest nesting the rest of the validator handles on Node's default stack (its schema walks recurse per
+ * level): deeper documents that kubectl accepts (up to 10,000 levels) are refused with that said plainly.
+ */
+export const MAX_VALIDATED_DEPTH = 4_000;
+
+// The child runs this module's decodeYaml with a stack large enough for 10,000 levels (7 MB, under the usual 8 MB
+// thread limit; if the system allows less, the child dies and the document is refused as too deep).
+const DEEP_CHILD_ENV = 'VALIDATE_DECODE_CHILD';
+
+function decodeDeep(text: string): DecodedYaml {
+  const tooDeep = (detail: string): DecodedYaml => ({ ok: false, line: 0, message: `document is nested too deeply ${detail}` });
+  if (process.env[DEEP_CHILD_ENV]) return tooDeep('(even with a larger stack)');
+  const loader = __filename.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [];
+  const script = `const { decodeYaml } = require(${JSON.stringify(__filename)}); const r = decodeYaml(require('fs').readFileSync(0, 'utf8'));` +
+    'process.stdout.write(JSON.stringify(r.ok ? { ...r, depth: depthOf(r.value) } : r));' +
+    'function depthOf(v) { let max = 0; const stack = [[v, 1]]; while (stack.length) { const [x, d] = stack.pop(); if (x === null || typeof x !== "object") continue; max = Math.max(max, d); for (const k of Object.keys(x)) stack.push([x[k], d + 1]); } return max; }';
+  const child = spawnSync(process.execPath, [...loader, '--stack-size=7000', '-e', script], {
+    input: text, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, timeout: 120_000, env: { ...process.env, [DEEP_CHILD_ENV]: '1' },
+  });
+  if (child.status !== 0 || !child.stdout) return tooDeep(`(decoding it with a larger stack failed: ${child.error?.message ?? child.signal ?? `exit ${child.status}`})`);
+  const result = JSON.parse(child.stdout) as DecodedYaml & { depth?: number };
+  if (!result.ok) return result;
+  if ((result.depth ?? 0) > MAX_VALIDATED_DEPTH) {
+    return tooDeep(`to validate: ${result.depth} levels, where this validator stops at ${MAX_VALIDATED_DEPTH} (kubectl accepts up to 10,000)`);
+  }
+  return { ok: true, value: nullPrototypeCopy(result.value), warnings: result.warnings };
+}
+
+// JSON.parse's objects, as null-prototype objects like every decoded value; iterative, whatever the depth.
+function nullPrototypeCopy(root: unknown): unknown {
+  const holder: { v: unknown } = { v: undefined };
+  const stack: [unknown, Record<string | number, unknown>, string | number][] = [[root, holder as unknown as Record<string, unknown>, 'v']];
+  while (stack.length > 0) {
+    const [v, parent, key] = stack.pop()!;
+    if (v === null || typeof v !== 'object') {
+      parent[key] = v;
+    } else if (Array.isArray(v)) {
+      const out: unknown[] = new Array(v.length);
+      parent[key] = out;
+      v.forEach((item, i) => stack.push([item, out as unknown as Record<number, unknown>, i]));
+    } else {
+      const out: Record<string, unknown> = Object.create(null);
+      parent[key] = out;
+      for (const k of Object.keys(v)) stack.push([(v as Record<string, unknown>)[k], out, k]);
+    }
+  }
+  return holder.v;
 }
