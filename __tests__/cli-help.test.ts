@@ -14,6 +14,7 @@ import { runSmokeCli, SMOKE } from '../lib/cli/smoke';
 import { runSynthCli, SYNTH } from '../lib/cli/synth';
 import { runTenantSmokeCli, TENANT_SMOKE } from '../lib/cli/tenant-smoke';
 import { runValidate, VALIDATE } from '../lib/cli/validate';
+import { DIFFERENTIAL } from '../test/differential/run';
 
 const repo = path.join(__dirname, '..');
 
@@ -63,12 +64,12 @@ describe('--help', () => {
     // jest's own, and the typecheck, have their runners' help; the rest are ours.
     const runners = new Set(['test', 'test:slow', 'test:cluster', 'typecheck', 'prepack']);
     const inProcessNames = new Set(inProcess.map(([n]) => n.split(' ')[0]));
-    const spawned: Record<string, CommandDoc | undefined> = { fetch: FETCH, bench: BENCH, import: undefined, build: undefined, 'test:consumer': undefined, cluster: undefined };
+    const spawned: Record<string, CommandDoc | undefined> = { fetch: FETCH, bench: BENCH, import: undefined, build: undefined, 'test:consumer': undefined, cluster: undefined, 'test:differential': DIFFERENTIAL };
     expect(Object.keys(scripts).filter(s => !runners.has(s) && !inProcessNames.has(s) && !(s in spawned))).toEqual([]);
     // The rest run in a process of their own, as npm runs them (through tsx where the script does).
     const entry: Record<string, string[]> = {
       fetch: ['lib/cli/fetch.ts'], bench: ['lib/cli/bench.ts'], import: ['lib/cli/import.ts'], build: ['scripts/build.js'],
-      'test:consumer': ['test/consumer/run.ts'], cluster: ['test/cluster/cli.ts'],
+      'test:consumer': ['test/consumer/run.ts'], cluster: ['test/cluster/cli.ts'], 'test:differential': ['test/differential/run.ts'],
     };
     for (const [name, args] of Object.entries(entry).filter(([n]) => n in scripts)) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', ...args, '--help'], { cwd: repo, encoding: 'utf8' });

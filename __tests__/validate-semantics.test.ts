@@ -160,7 +160,7 @@ describe('kubectl 1.32\'s verdict on YAML edge cases (observed offline with kube
   });
 });
 
-describe('CRD validation order: prune, drop nulls, default, validate (apiextensions-apiserver customresource_handler.go)', () => {
+describe('CRD validation order: prune, default, validate (apiextensions-apiserver customresource_handler.go)', () => {
   const schema: StructuralSchema = {
     type: 'object',
     properties: {
@@ -183,8 +183,11 @@ describe('CRD validation order: prune, drop nulls, default, validate (apiextensi
   const check = (spec: unknown) => validateAgainstSchema({ apiVersion: 'g/v1', kind: 'K', metadata: { name: 'k' }, spec } as any, schema, cel)
     .map(i => `${i.path.join('.')}: ${i.message}`);
 
-  test('a null for a non-nullable field without default is dropped, not an error (defaulting/prunenulls.go)', () => {
-    expect(check({ note: null })).toEqual([]);
+  test('a null for a non-nullable field without default is a type error: a request body is not pruned of nulls (kube-apiserver 1.34, test/differential)', () => {
+    expect(check({ note: null })).toEqual([
+      'spec.note: Invalid value: "null": must not be null',
+      ': some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    ]);
   });
 
   test('a null for a non-nullable field with a default gets the default (defaulting/algorithm.go)', () => {
@@ -216,7 +219,7 @@ describe('CRD validation order: prune, drop nulls, default, validate (apiextensi
     expect(check({ template: { metadata: { labels: { 'bad key!': 'x' } } } })).toEqual([
       'spec.template.apiVersion: Required value',
       'spec.template.kind: Required value',
-      expect.stringMatching(/^spec\.template\.metadata\.labels\.bad key!: Invalid value: "bad key!": a qualified name/),
+      expect.stringMatching(/^spec\.template\.metadata\.labels: Invalid value: "bad key!": a qualified name/),
     ]);
   });
 

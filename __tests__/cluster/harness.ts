@@ -1,11 +1,10 @@
 // Shared by the control-plane tests: a fresh real control plane per describe block, kubectl against it, and the
 // stack's dist/ for each profile. Everything started is stopped in afterAll, also when a test fails.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Kubectl, KubectlResult } from '../../lib/ops/kubectl';
-import { ControlPlaneState, REPO, startControlPlane, stopControlPlane } from '../../test/cluster/control-plane';
+import { ControlPlaneState, startControlPlane, stopControlPlane } from '../../test/cluster/control-plane';
 
 export interface Live {
   state: ControlPlaneState;
@@ -33,24 +32,7 @@ export function withControlPlane(): () => Live {
   };
 }
 
-const DIGEST = `sha256:${'a'.repeat(64)}`;
-/** The synth flags of each profile (images pinned to a placeholder digest: no container runs here). */
-export const PROFILE_FLAGS: Record<string, string[]> = {
-  guide: [],
-  hardened: ['--profile', 'hardened', '--model-image-digest', DIGEST],
-  tenants: ['--profile', 'tenants', '--model-image-digest', DIGEST, '--ratelimit-image-digest', DIGEST, '--redis-image-digest', DIGEST,
-    '--keys-file', path.join(REPO, 'examples', 'tenants', 'api-keys.json')],
-};
-
-const synthesized: Record<string, string> = {};
-/** The dist/ of a profile, synthesized once per run with the project's own `npm run synth`. */
-export function distOf(profile: keyof typeof PROFILE_FLAGS): string {
-  if (synthesized[profile]) return synthesized[profile];
-  const dist = fs.mkdtempSync(path.join(os.tmpdir(), `kcp-dist-${profile}-`));
-  const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'run.js'), 'main', ...PROFILE_FLAGS[profile], '--dist', dist], { cwd: REPO, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`synth of the ${profile} profile failed:\n${r.stdout}${r.stderr}`);
-  return (synthesized[profile] = dist);
-}
+export { distOf, PROFILE_FLAGS } from '../../test/cluster/profiles';
 
 /** Prints a step's output only when the test fails, through the assertion message. */
 export const shown = (out: string) => `\n--- output ---\n${out}`;

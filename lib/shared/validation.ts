@@ -69,8 +69,7 @@ export function isDns1123Label(value: unknown): value is string {
 
 /** A DNS-1123 subdomain: most object names. */
 export function isDns1123Subdomain(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value) &&
-    value.split('.').every(l => l.length <= 63);
+  return typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
 
 /** An RFC 1123 host name as Gateway API accepts it. */

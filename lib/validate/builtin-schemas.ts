@@ -16,6 +16,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { configMapDataBytes, MAX_CONFIG_MAP_DATA_BYTES } from '../shared/config-map-size';
 import { jsonPath } from './findings';
+import { goValidationIssues } from './builtin-rules';
+import { withoutNullFields, wrapInt32 } from './go-decoding';
 import { labelAndAnnotationIssues } from './object-meta';
 import { own } from './own';
 
@@ -58,6 +60,9 @@ const LENIENT_REQUIRED = new Map<string, readonly string[]>([
   ['discovery.k8s.io/v1/EndpointSlice', ['.endpoints']],
   ['networking.k8s.io/v1/NetworkPolicy', ['.spec.podSelector']],
   ['v1/LimitRange', ['.spec.limits']],
+  // pkg/apis/rbac/v1/defaults.go SetDefaults_(Cluster)RoleBinding: an empty roleRef.apiGroup becomes rbac.authorization.k8s.io.
+  ['rbac.authorization.k8s.io/v1/RoleBinding', ['.roleRef.apiGroup']],
+  ['rbac.authorization.k8s.io/v1/ClusterRoleBinding', ['.roleRef.apiGroup']],
 ]);
 
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
@@ -89,9 +94,16 @@ export class BuiltinSchemas {
       return [{ path: '.kind', message: `Unsupported value: ${show(obj.kind)}: not a built-in kind of apiVersion ${show(obj.apiVersion)}` }];
     }
     const [schema, type] = data.kinds[key];
+    // The server decodes into Go structs: a null field is its zero value, as if absent (observed with server-side
+    // apply and create on kube-apiserver 1.34, test/differential).
+    obj = withoutNullFields(obj);
     const redact = obj.apiVersion === 'v1' && obj.kind === 'Secret' ? (p: Path) => p[0] === 'data' || p[0] === 'stringData' : () => false;
     const found: BuiltinIssue[] = [];
-    this.checkSchema(schema, String(type), obj, [], found, redact);
+    const wraps: Path[] = [];
+    this.checkSchema(schema, String(type), obj, [], found, redact, wraps);
+    // Server-side apply converts through unstructured with Go's integer conversion: an int32 field past its range
+    // wraps around (2147483648 becomes -2147483648) and the Go validation below judges the wrapped value.
+    for (const p of wraps) wrapInt32(obj, p);
     const lenient = LENIENT_REQUIRED.get(key);
     const issues = lenient ? found.filter(i => !(lenient.includes(i.path) && i.message.startsWith('Required value'))) : found;
     this.checkFields(obj, String(type), [], true, issues, redact);
@@ -101,6 +113,7 @@ export class BuiltinSchemas {
     }
     // ValidateObjectMeta runs for every kind: the OpenAPI schema only says labels and annotations are string maps.
     for (const i of labelAndAnnotationIssues(meta)) issues.push({ path: jsonPath(i.path), message: i.message });
+    if (!issues.some(i => i.shape)) for (const i of goValidationIssues(key, obj)) issues.push({ path: jsonPath(i.path), message: i.message });
     if (key === 'v1/ConfigMap' && (obj.data !== undefined || obj.binaryData !== undefined)) {
       const bytes = configMapDataBytes(obj.data, obj.binaryData);
       if (bytes > MAX_CONFIG_MAP_DATA_BYTES) {
@@ -137,7 +150,7 @@ export class BuiltinSchemas {
    * Runs the package's validator for `schema` (whose fields are `ref`) on `value`, found at `base`, and turns its
    * errors into issues.
    */
-  private checkSchema(schema: string, ref: string, value: unknown, base: Path, issues: BuiltinIssue[], redact: (p: Path) => boolean): void {
+  private checkSchema(schema: string, ref: string, value: unknown, base: Path, issues: BuiltinIssue[], redact: (p: Path) => boolean, wraps: Path[] = []): void {
     const fn = this.validator(schema);
     if (fn(value)) return;
     // Group by location: int-or-string and quantity are `oneOf`s whose branch errors land on the same path.
@@ -178,6 +191,8 @@ export class BuiltinSchemas {
         if (e.keyword === 'required') continue;
         if (e.keyword === 'enum') {
           add(`Unsupported value: ${hidden ? '(hidden)' : show(v)}: supported values: ${(e.params.allowedValues as unknown[]).map(show).join(', ')}`);
+        } else if (e.keyword === 'format' && e.params.format === 'int32' && typeof v === 'number' && Number.isInteger(v)) {
+          wraps.push(at);
         } else if (e.keyword === 'format') {
           add(formatMessage(e.params.format, v, hidden));
         } else {

@@ -35,3 +35,17 @@ export function formatFinding(f: Finding): string {
 export function jsonPath(segments: readonly (string | number)[]): string {
   return segments.map(s => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
 }
+
+/**
+ * Rules whose findings are refusals the API server itself would give to `kubectl apply` (decoding, schema, unknown
+ * fields, list types, CEL, unknown kinds; `internal` is a bug of ours, reported with them so it is never mistaken
+ * for advice). Every other rule is the validator's own finding — a reference that resolves to nothing, a duplicate,
+ * a security or pitfall finding, a tenant budget that matches no rule —: the object applies, but will not work as
+ * meant.
+ */
+export const SERVER_RULES: ReadonlySet<string> = new Set(['yaml', 'schema', 'unknown-field', 'list-type', 'cel', 'unknown-kind', 'internal']);
+
+/** An error the API server itself would refuse the object for (see {@link SERVER_RULES}). */
+export function serverWouldRefuse(f: Finding): boolean {
+  return f.severity === 'error' && SERVER_RULES.has(f.rule);
+}

@@ -54,7 +54,8 @@ export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
  * built-in or custom (k8s.io/apimachinery@v0.33 pkg/api/validation/objectmeta.go `ValidateAnnotations`,
  * pkg/apis/meta/v1/validation `ValidateLabels`): label keys are qualified names and values label values; annotation
  * keys are qualified names once lowercased, and all annotations together hold at most 256 KiB. Values that are not
- * strings are left to the type checks.
+ * strings are left to the type checks. As there, a finding's path is the map (`metadata.labels`), the key or value
+ * is in its message.
  */
 export function labelAndAnnotationIssues(meta: unknown, path: Path = ['metadata']): { path: Path; message: string }[] {
   const out: { path: Path; message: string }[] = [];
@@ -63,16 +64,16 @@ export function labelAndAnnotationIssues(meta: unknown, path: Path = ['metadata'
   const labels = mapOf((meta as any).labels);
   for (const [k, v] of Object.entries(labels ?? {})) {
     const bad = qualifiedNameProblem(k);
-    if (bad) out.push({ path: [...path, 'labels', k], message: `Invalid value: ${show(k)}: ${bad}` });
+    if (bad) out.push({ path: [...path, 'labels'], message: `Invalid value: ${show(k)}: ${bad}` });
     if (typeof v === 'string' && !isLabelValue(v)) {
-      out.push({ path: [...path, 'labels', k], message: `Invalid value: ${show(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)` });
+      out.push({ path: [...path, 'labels'], message: `Invalid value: ${show(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)` });
     }
   }
   const annotations = mapOf((meta as any).annotations);
   let bytes = 0;
   for (const [k, v] of Object.entries(annotations ?? {})) {
     const bad = qualifiedNameProblem(k.toLowerCase());
-    if (bad) out.push({ path: [...path, 'annotations', k], message: `Invalid value: ${show(k)}: ${bad}` });
+    if (bad) out.push({ path: [...path, 'annotations'], message: `Invalid value: ${show(k)}: ${bad}` });
     bytes += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
   }
   if (bytes > TOTAL_ANNOTATION_SIZE_LIMIT) {

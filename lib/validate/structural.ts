@@ -31,7 +31,7 @@ type Path = (string | number)[];
  * defaulted in place, so it ends up as the server would store it. In the API server's order
  * (apiextensions-apiserver:pkg/apiserver/customresource_handler.go `unstructuredSchemaCoercer.apply`, then the
  * defaulter, then pkg/registry/customresource/validator.go): prune unknown fields (reported: strict field
- * validation), drop nulls of non-nullable fields without a default, apply defaults, validate the OpenAPI schema,
+ * validation), replace non-nullable nulls that have a default, apply defaults, validate the OpenAPI schema,
  * the list types and embedded ObjectMeta, then CEL unless a type error blocks it.
  */
 export function validateAgainstSchema(object: Record<string, any>, schema: StructuralSchema, cel: CelRules): SchemaIssue[] {
@@ -73,8 +73,8 @@ function withDefaults(schema: StructuralSchema): [string, StructuralSchema][] {
  *   never the branches of allOf/anyOf/oneOf/not) does not declare are unknown, except under
  *   x-kubernetes-preserve-unknown-fields (which also keeps them in the items of its lists) and the meta fields of
  *   the root and of embedded resources;
- * - defaulting/prunenulls.go: a null where the schema is not nullable and has no default is dropped from an object
- *   (not from a list);
+ * - a null where the schema is not nullable is kept, and refused as a type error unless the schema has a default
+ *   (observed on kube-apiserver 1.34 by test/differential: prunenulls.go does not run on a request's body);
  * - defaulting/algorithm.go `Default`: absent properties, and non-nullable nulls, get the schema's default.
  */
 function prepare(value: unknown, schema: StructuralSchema | undefined, path: Path, issues: SchemaIssue[], isRoot = false, preserving = false): unknown {
@@ -108,9 +108,10 @@ function prepare(value: unknown, schema: StructuralSchema | undefined, path: Pat
       continue;
     }
     const v = object[key];
-    if (v === null && sub && !sub.nullable) {
-      if (sub.default !== undefined) object[key] = cloneJson(sub.default);
-      else delete object[key];
+    // Observed on kube-apiserver 1.34 (test/differential): a null without a default is not dropped from a request,
+    // neither by server-side apply nor by create; validation refuses it as a type error.
+    if (v === null && sub && !sub.nullable && sub.default !== undefined) {
+      object[key] = cloneJson(sub.default);
       continue;
     }
     // additionalProperties: true has no structural schema: below it everything is pruned (prune(v, nil)).
@@ -226,7 +227,7 @@ function typeMatches(value: unknown, schema: StructuralSchema): true | string {
   }
 }
 
-// kube-openapi validate/values.go IsValueValidAgainstRange: int32/int64 and float (float32) must fit their type;
+// kube-openapi validate/values.go IsValueValidAgainstRange: int64 and float (float32) must fit their type;
 // formats.go keeps only these numeric formats (others are stripped).
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -240,7 +241,8 @@ function checkNumber(value: number, schema: StructuralSchema, path: Path, sink: 
   // validate/helpers.go: a multiple when value/factor is a whole number.
   if (schema.multipleOf !== undefined && !Number.isInteger(value / schema.multipleOf)) report(sink, path, `Invalid value: ${value}: should be a multiple of ${schema.multipleOf}`);
   const integerType = schema.type === 'integer' || schema['x-kubernetes-int-or-string'];
-  if (integerType && schema.format === 'int32' && (value < -(2 ** 31) || value > 2 ** 31 - 1)) report(sink, path, `Invalid value: ${value}: must be a 32-bit integer (format int32)`);
+  // int32 is not range-checked for custom resources: a 1.34 server accepts 2147483648 in a `format: int32` field
+  // (observed by test/differential, with server-side apply and with create).
   if (integerType && schema.format === 'int64' && (value < -(2 ** 63) || value >= 2 ** 63)) report(sink, path, `Invalid value: ${value}: must be a 64-bit integer (format int64)`);
   if (schema.type === 'number' && schema.format === 'float' && Math.abs(value) > FLOAT32_MAX) report(sink, path, `Invalid value: ${value}: must be a 32-bit float (format float)`);
 }
@@ -269,9 +271,11 @@ function patternMatches(pattern: string, value: string): boolean | undefined {
 }
 
 // listtype/validation.go: sets are unique by value, maps by their keys (defaults applied); linear in the list.
+// Server-side apply refuses a duplicate (and a map entry without any key) before validation, naming the list
+// (`.spec.x: duplicate entries for key [name="a"]`, observed by test/differential), so the finding is at the list.
 function checkListType(list: unknown[], schema: StructuralSchema, path: Path, issues: SchemaIssue[]): void {
   const type = schema['x-kubernetes-list-type'];
-  const duplicate = (message: string, i: number) => issues.push({ path: [...path, i], message, rule: 'list-type' });
+  const duplicate = (message: string, i: number) => issues.push({ path: [...path], message: `${message} (item ${i})`, rule: 'list-type' });
   if (type === 'set') {
     const seen = new Set<string>();
     list.forEach((item, i) => {
@@ -284,6 +288,10 @@ function checkListType(list: unknown[], schema: StructuralSchema, path: Path, is
     const seen = new Set<string>();
     list.forEach((item, i) => {
       if (item === null || typeof item !== 'object') return;
+      if (keys.length > 0 && keys.every(k => own(item as Record<string, unknown>, k) === undefined && own(schema.items?.properties, k)?.default === undefined)) {
+        duplicate(`Invalid value: an element of this associative list omits all its key fields ${JSON.stringify(keys)}`, i);
+        return;
+      }
       const id = canonical(keys.map(k => own(item as Record<string, unknown>, k) ?? null));
       if (seen.has(id)) duplicate(`Duplicate value: ${JSON.stringify(Object.fromEntries(keys.map(k => [k, own(item as Record<string, unknown>, k)])))}`, i);
       else seen.add(id);

@@ -18,6 +18,9 @@ import { push } from './object-index';
 import { own } from './own';
 import { CLUSTER_SCOPED_BUILTINS, DocumentVerdict, isBuildConfig, isCrd, isStringList, isVerdictRecord, sha256, withSafeObject } from './verdict';
 
+// RBAC objects' names are path segments (ValidateRBACName), not DNS subdomains: `system:controller:x` is valid.
+const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
 /** Options for {@link validatePaths}. */
 export interface ValidateOptions {
   /**
@@ -214,7 +217,7 @@ export class Validator {
     if (!identity.kind) add('.kind', 'Required value: kind must be set');
     if (!identity.apiVersion || !identity.kind) return verdict;
     if (!identity.name && !meta.generateName) add('.metadata.name', 'Required value: name or generateName is required');
-    if (identity.name !== undefined && !isDns1123Subdomain(identity.name) && !(identity.kind === 'ClusterRole' || identity.kind === 'Role' || identity.kind.endsWith('Binding'))) {
+    if (identity.name !== undefined && !isDns1123Subdomain(identity.name) && !RBAC_KINDS.has(identity.kind)) {
       add('.metadata.name', `Invalid value: ${JSON.stringify(identity.name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
     }
     if (identity.namespace !== undefined && !isDns1123Label(identity.namespace)) {
