@@ -124,8 +124,27 @@ describe('npm run validate', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n');
     const { code, out } = run([dir]);
-    expect(out).toMatch(/^valid: 1 objects in 1 files, 0 errors, 0 warnings/m);
+    expect(out).toMatch(/^valid: 1 objects in 1 files, 0 errors \(0 the server would refuse\), 0 warnings/m);
     expect(code).toBe(0);
+  });
+
+  test('reports what the server would refuse apart from what applies but will not work, server first', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'objects.yaml'), [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: apps}\nspec: {ports: [{port: 70000, targetPort: 8080}]}',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: apps}\n',
+    ].join('\n---\n'));
+    const { code, out } = run([dir]);
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toEqual([
+      '# the API server would refuse these (1):',
+      expect.stringMatching(/Service apps\/web: \.spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive$/),
+      "# these apply, but will not work as meant (the validator's own findings) (2):",
+      expect.stringMatching(/Service apps\/web: \.metadata\.namespace: Namespace "apps" not found/),
+      expect.stringMatching(/ConfigMap apps\/cfg: \.metadata\.namespace: Namespace "apps" not found/),
+      expect.stringMatching(/^INVALID: 2 objects in 1 files, 3 errors \(1 the server would refuse\), 0 warnings/),
+    ]);
+    expect(code).toBe(1);
   });
 });
 

@@ -27,10 +27,13 @@ export const BENCH: CommandDoc = {
   command: 'npm run bench --',
   summary: 'Prints, in one run, each measured figure beside its baseline or target: synth and validate wall times, the cost\n' +
     'of each added model, and synth and validation of 10 to 3,000 models. A report, not a test: it never fails on a figure.',
-  flags: [{ name: 'scaling', description: 'only the 10 to 3,000 models part' }],
+  flags: [
+    { name: 'scaling', description: 'only the 10 to 3,000 models part' },
+    { name: 'server', description: 'only the validator against a real API server\'s dry-run (needs Go: npm run cluster -- build)' },
+  ],
   env: [['UPSTREAM_MIRROR', 'a directory mirroring the upstream files by URL']],
   exit: ['0  the report was printed', '1  a measurement could not run', '2  bad arguments'],
-  examples: ['npm run bench', 'npm run bench -- --scaling'],
+  examples: ['npm run bench', 'npm run bench -- --scaling', 'npm run bench -- --server'],
 };
 
 const root = path.resolve(__dirname, '..', '..');
@@ -178,10 +181,34 @@ function scalingReport(): string {
   return out;
 }
 
+/**
+ * The validator beside a real API server's dry-run of the same objects (#18): the differential test's speed lines,
+ * from a run of it on a fresh local control plane (2,000 variants). Skipped, saying why, when it cannot run.
+ */
+function serverReport(): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-differential-'));
+  try {
+    const text = execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'test', 'differential', 'run.ts'), '--variants', '2000', '--kubectl-sample', '60', '--out', out],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    const speed = text.slice(text.indexOf('speed, per object'));
+    return `the validator against a real API server (npm run test:differential, 2,000 variants; goal: >= 20x the server's dry-run)\n${speed}`;
+  } catch (e: any) {
+    const stdout = String(e?.stdout ?? '');
+    if (stdout.includes('speed, per object')) return `the validator against a real API server (the differential run failed its agreement check, see npm run test:differential)\n${stdout.slice(stdout.indexOf('speed, per object'))}`;
+    return `the validator against a real API server: skipped, the differential run could not run (${String(e?.stderr ?? e?.message ?? e).trim().split('\n').slice(-1)[0]})\n`;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   await resolver.ensure(LlmServingStack.requiredArtifacts(STACK_PROPS_OF_APP));
   if (process.argv.includes('--scaling')) {
     process.stdout.write(scalingReport());
+    return;
+  }
+  if (process.argv.includes('--server')) {
+    process.stdout.write(serverReport());
     return;
   }
   const texts = upstreamTexts();
@@ -227,6 +254,7 @@ async function main(): Promise<void> {
     out += row(`time per added model, ${n} model${n === 1 ? '' : 's'}`, `${ms.toFixed(2)} ms`, ms < 30 ? 'target < 30 ms: met' : 'target < 30 ms: MISSED');
   }
   out += `\n${scalingReport()}`;
+  out += `\n${serverReport()}`;
   process.stdout.write(out);
 }
 

@@ -9,7 +9,7 @@ import { ValidationCache } from '../validate/cache';
 import { CannotRunError } from '../validate/documents';
 import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { distDir } from './dist-dir';
-import { formatFinding } from '../validate/findings';
+import { formatFinding, serverWouldRefuse } from '../validate/findings';
 import { validatePaths } from '../validate/validator';
 
 /** `npm run validate`'s description: its --help and its flags. */
@@ -54,11 +54,21 @@ export function runValidate(argv: readonly string[], out: (s: string) => void = 
   try {
     const result = validatePaths(paths.length > 0 ? paths : [distDir()], { strict, existing, cache: ValidationCache.default(process.env, m => err(`validate: warning: ${m}\n`)) });
     const rel = (f: string) => (path.isAbsolute(f) ? path.relative(process.cwd(), f) || f : f);
-    for (const f of result.findings) out(`${formatFinding({ ...f, file: rel(f.file) })}\n`);
+    // The server's verdict first, apart from the validator's own findings (references, duplicates, security,
+    // pitfalls, tenant budgets): "the server would refuse this" is not "this applies but will not work".
+    const refused = result.findings.filter(serverWouldRefuse);
+    const advice = result.findings.filter(f => !serverWouldRefuse(f));
+    const section = (title: string, findings: typeof refused) => {
+      if (findings.length === 0) return;
+      out(`# ${title} (${findings.length}):\n`);
+      for (const f of findings) out(`${formatFinding({ ...f, file: rel(f.file) })}\n`);
+    };
+    section('the API server would refuse these', refused);
+    section('these apply, but will not work as meant (the validator\'s own findings)', advice);
     const errors = result.findings.filter(f => f.severity === 'error').length;
     const warnings = result.findings.length - errors;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    out(`${result.ok ? 'valid' : 'INVALID'}: ${result.objects} objects in ${result.files} files, ${errors} errors, ${warnings} warnings${strict ? ' (--strict: warnings fail)' : ''} (${ms.toFixed(0)} ms)\n`);
+    out(`${result.ok ? 'valid' : 'INVALID'}: ${result.objects} objects in ${result.files} files, ${errors} errors (${refused.length} the server would refuse), ${warnings} warnings${strict ? ' (--strict: warnings fail)' : ''} (${ms.toFixed(0)} ms)\n`);
     return result.ok ? 0 : 1;
   } catch (e: any) {
     // A bug of ours is reported in one line too; VALIDATE_DEBUG=1 shows where it happened.
