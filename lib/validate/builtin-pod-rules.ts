@@ -3,13 +3,16 @@
  * the functions named below), for the checks the stack's workloads can break, and server-side apply's refusal of
  * duplicate keys in the pod spec's map lists (the `+listType=map` markers of core/v1 types.go).
  */
+import { isPort, parseQuantity } from '../shared/validation';
+import { show } from './json-values';
+
 type Path = (string | number)[];
 type Add = (path: Path, message: string) => void;
 
-const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
-const show = (v: unknown) => JSON.stringify(v ?? null);
-const PORT_RANGE = 'must be between 1 and 65535, inclusive';
-const isPort = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+/** A JSON list, or none. */
+export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+/** IsValidPortNum's message. */
+export const PORT_RANGE = 'must be between 1 and 65535, inclusive';
 
 /** Checks `spec` (a PodSpec) found at `at`. */
 export function podSpecIssues(spec: any = {}, at: Path, add: Add): void {
@@ -83,6 +86,8 @@ function probeIssues(p: any, kind: string, at: Path, add: Add): void {
   }
 }
 
+const quantity = (v: unknown) => (typeof v === 'number' ? v : parseQuantity(v));
+
 /** ValidateResourceRequirements: each request at most its limit. */
 function requestsWithinLimits(r: any, at: Path, add: Add): void {
   const limits = r?.limits;
@@ -112,20 +117,6 @@ export function labelSelectorIssues(selector: any, at: Path, add: Add): void {
   });
 }
 
-const SUFFIX: Record<string, number> = {
-  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** A resource.Quantity's value (approximate: enough to compare), undefined when it does not parse. */
-export function quantity(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return undefined;
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(v);
-  if (!m) return undefined;
-  return Number(m[1]) * (m[2] ? 10 ** Number(m[2].slice(1)) : SUFFIX[m[3] ?? '']);
-}
-
 /**
  * structured-merge-diff: a map list with two entries of the same key is refused by server-side apply before any
  * validation (`duplicate entries for key [name="x"]`), at the list.
@@ -136,7 +127,7 @@ export function duplicates(items: unknown, keys: readonly string[], at: Path, ad
     if (!item || typeof item !== 'object') continue;
     const id = JSON.stringify(keys.map(k => item[k] ?? null));
     if (seen.has(id)) {
-      add(at, `Duplicate value: duplicate entries for key [${keys.map(k => `${k}=${show(item[k])}`).join(',')}]`);
+      add(at, `Duplicate value: duplicate entries for key [${keys.map(k => `${k}=${show(item[k] ?? null)}`).join(',')}]`);
       return;
     }
     seen.add(id);

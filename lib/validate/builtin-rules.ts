@@ -5,8 +5,10 @@
  * are applied here, read-only). Paths are the server's (`field.Path`), messages follow its wording.
  */
 import { isIP } from 'net';
-import { isDns1123Label } from '../shared/validation';
-import { duplicates, labelSelectorIssues, podSpecIssues } from './builtin-pod-rules';
+import { isDns1123Label, isPort } from '../shared/validation';
+import { duplicates, labelSelectorIssues, list, podSpecIssues, PORT_RANGE } from './builtin-pod-rules';
+import { show } from './json-values';
+import { isLabelValue } from './object-meta';
 
 type Path = (string | number)[];
 /** One refusal: where, and the server's words. */
@@ -15,12 +17,8 @@ export interface GoIssue {
   readonly message: string;
 }
 
-const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const show = (v: unknown) => JSON.stringify(v ?? null);
-const PORT_RANGE = 'must be between 1 and 65535, inclusive';
-const isPort = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** The Go validation's refusals for a built-in object (`key` is `apiVersion/kind`). */
@@ -152,7 +150,7 @@ function service(spec: any, add: (p: Path, m: string) => void): void {
     else if (num(p.nodePort) !== 0 && !isPort(num(p.nodePort))) add([...at, 'nodePort'], `Invalid value: ${num(p.nodePort)}: ${PORT_RANGE}`);
   });
   clusterIPs.forEach((ip, i) => {
-    if (!(i === 0 && ip === 'None') && ip !== '' && !isIp(ip)) add(['spec', 'clusterIPs', i], `Invalid value: ${show(ip)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`);
+    if (!(i === 0 && ip === 'None') && ip !== '' && isIP(ip) === 0) add(['spec', 'clusterIPs', i], `Invalid value: ${show(ip)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`);
   });
 }
 
@@ -177,7 +175,7 @@ function workload(spec: any, kind: string, add: (p: Path, m: string) => void): v
   if (empty) add(['spec', 'selector'], `Invalid value: {}: empty selector is invalid for ${kind}`);
   const labels = spec.template?.metadata?.labels ?? {};
   const matches = selector !== undefined && Object.entries(matchLabels).every(([k, v]) => labels[k] === v) && list(selector.matchExpressions).every(e => expressionMatches(e, labels));
-  if (!empty && !matches) add(['spec', 'template', 'metadata', 'labels'], `Invalid value: ${show(spec.template?.metadata?.labels)}: \`selector\` does not match template \`labels\``);
+  if (!empty && !matches) add(['spec', 'template', 'metadata', 'labels'], `Invalid value: ${show(spec.template?.metadata?.labels ?? null)}: \`selector\` does not match template \`labels\``);
   podSpecIssues(spec.template?.spec, ['spec', 'template', 'spec'], add);
 }
 
@@ -238,13 +236,4 @@ function rule(r: any, at: Path, add: (p: Path, m: string) => void): void {
   required('apiVersions');
   star('apiVersions', 'API versions');
   required('resources');
-}
-
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-function isLabelValue(v: string): boolean {
-  return v.length <= 63 && LABEL_VALUE.test(v);
-}
-
-function isIp(s: string): boolean {
-  return isIP(s) !== 0;
 }

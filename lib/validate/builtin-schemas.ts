@@ -17,7 +17,7 @@ import * as path from 'path';
 import { configMapDataBytes, MAX_CONFIG_MAP_DATA_BYTES } from '../shared/config-map-size';
 import { jsonPath } from './findings';
 import { goValidationIssues } from './builtin-rules';
-import { withoutNullFields, wrapInt32 } from './go-decoding';
+import { goDecoded, wrapInt32 } from './go-decoding';
 import { labelAndAnnotationIssues } from './object-meta';
 import { own } from './own';
 
@@ -96,14 +96,14 @@ export class BuiltinSchemas {
     const [schema, type] = data.kinds[key];
     // The server decodes into Go structs: a null field is its zero value, as if absent (observed with server-side
     // apply and create on kube-apiserver 1.34, test/differential).
-    obj = withoutNullFields(obj);
+    obj = goDecoded(obj, String(type), data.types);
     const redact = obj.apiVersion === 'v1' && obj.kind === 'Secret' ? (p: Path) => p[0] === 'data' || p[0] === 'stringData' : () => false;
     const found: BuiltinIssue[] = [];
     const wraps: Path[] = [];
     this.checkSchema(schema, String(type), obj, [], found, redact, wraps);
     // Server-side apply converts through unstructured with Go's integer conversion: an int32 field past its range
     // wraps around (2147483648 becomes -2147483648) and the Go validation below judges the wrapped value.
-    for (const p of wraps) wrapInt32(obj, p);
+    obj = wrapInt32(obj, wraps);
     const lenient = LENIENT_REQUIRED.get(key);
     const issues = lenient ? found.filter(i => !(lenient.includes(i.path) && i.message.startsWith('Required value'))) : found;
     this.checkFields(obj, String(type), [], true, issues, redact);

@@ -100,7 +100,8 @@ function qualifiedNameProblem(key: string): string | undefined {
   return QUALIFIED_NAME_PART.test(name) ? undefined : rule;
 }
 
-function isLabelValue(v: string): boolean {
+/** apimachinery validation.IsValidLabelValue. */
+export function isLabelValue(v: string): boolean {
   return v === '' || (v.length <= 63 && QUALIFIED_NAME_PART.test(v));
 }
 

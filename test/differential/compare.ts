@@ -6,7 +6,7 @@
  *
  * Dev and test tooling: the library never imports this file.
  */
-import { Finding, jsonPath, serverWouldRefuse } from '../../lib/validate/findings';
+import { Finding, jsonPath } from '../../lib/validate/findings';
 import { ServerVerdict } from './server-judge';
 import type { Category } from './variants';
 
@@ -30,11 +30,6 @@ export function agreement(c: CaseResult): Agreement {
   if (!refused) return 'server-only';
   const ours = new Set(c.refusals.map(f => f.path));
   return c.server.paths.every(p => ours.has(jsonPath(p))) ? 'both-refuse' : 'both-refuse, other path';
-}
-
-/** The validator's verdict on one object: its findings that the API server would make itself. */
-export function refusalsOf(findings: readonly Finding[]): Finding[] {
-  return findings.filter(serverWouldRefuse);
 }
 
 /**

@@ -13,12 +13,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from '../../lib/cli/command';
 import { Kubectl } from '../../lib/ops/kubectl';
-import { jsonPath } from '../../lib/validate/findings';
+import { jsonPath, serverWouldRefuse } from '../../lib/validate/findings';
 import { sha256 } from '../../lib/validate/verdict';
 import { Validator } from '../../lib/validate/validator';
 import { buildKcp, REPO, startControlPlane, stopControlPlane } from '../cluster/control-plane';
 import { distOf, PROFILE_FLAGS, removeSynthesized } from '../cluster/profiles';
-import { Agreement, agreement, caseFile, CaseResult, KNOWN_DIFFERENCES, knownDifference, refusalsOf } from './compare';
+import { Agreement, agreement, caseFile, CaseResult, KNOWN_DIFFERENCES, knownDifference } from './compare';
 import { DistObject, distinctObjects, distObjects, schemasFor, streamOf } from './corpus';
 import { ApiServer, ServerVerdict } from './server-judge';
 import { CATEGORIES, generateVariants } from './variants';
@@ -72,7 +72,7 @@ async function judge(cases: { id: string; category: CaseResult['category']; desc
   const validatorMs = ms(t);
   const byCase = new Map<string, typeof findings>();
   for (const f of findings) (byCase.get(f.file) ?? byCase.set(f.file, []).get(f.file)!).push(f);
-  const results = cases.map((c, i) => ({ ...c, server: verdicts[i], refusals: refusalsOf(byCase.get(c.id) ?? []) }));
+  const results = cases.map((c, i) => ({ ...c, server: verdicts[i], refusals: (byCase.get(c.id) ?? []).filter(serverWouldRefuse) }));
   return { results, serverMs, validatorMs };
 }
 
