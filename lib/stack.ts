@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { KServeIngressSettings } from './app/inference-service';
 import { IngressChart } from './app/ingress-chart';
 import { IGateway, IngressGatewayProps } from './app/ingress-gateway';
+import { MeteredLlmOptions } from './app/metered-llm';
 import { MeteredModelOptions } from './app/metered-model';
 import { ModelsChart } from './app/models-chart';
 import { RateLimitFailureMode } from './app/tenant-budget';
@@ -43,6 +44,14 @@ export interface LlmServingStackProps {
    * @default - none
    */
   readonly models?: MeteredModelOptions[];
+  /**
+   * The LLMs served through the gateway: KServe LLMInferenceServices with their InferencePools and endpoint pickers,
+   * each metered by a token budget or routed straight to its pool. They need the Inference Extension CRDs
+   * (`platform.inferenceExtension`), agentgateway's inference extension and KServe's LLMInferenceServiceConfigs: see
+   * `llmisvcPreset` for a stack that has them.
+   * @default - none
+   */
+  readonly llms?: MeteredLlmOptions[];
   /**
    * Labels put on every model namespace (a gateway can admit routes only from namespaces with them).
    * @default - none
@@ -172,6 +181,7 @@ export class LlmServingStack extends Construct {
     this.models = new ModelsChart(this, 'models', {
       gateway: this.gateway,
       models: props.models,
+      llms: props.llms,
       kserveIngress: this.kserve?.ingressSettings ?? props.kserveIngress,
       namespaceLabels: props.modelNamespaceLabels,
       ...(tenants ? { tenantBudget: { tenants, rateLimitService, perReplica: t!.perReplica, failureMode: t!.failureMode } } : {}),
