@@ -103,6 +103,15 @@ export interface KServeOptions {
    */
   readonly clusterServingRuntimes?: boolean;
   /**
+   * Names (`<plural>.<group>`) of CRDs another component installs: kserve.yaml's copies of them are left out, so each
+   * CRD is defined once and the other component's definition is the one the cluster keeps. `LlmServingStack` sets
+   * it to the Gateway API Inference Extension's CRDs when that component is on (kserve.yaml carries its own
+   * `inferencepools.inference.networking.k8s.io`, bundle-version v1.5.0-rc.2). Names kserve.yaml does not carry are
+   * ignored.
+   * @default - none: all of kserve.yaml's CRDs are installed
+   */
+  readonly crdsProvidedElsewhere?: string[];
+  /**
    * Create Namespace `kserve` (kserve.yaml holds none).
    * @default true
    */
@@ -125,7 +134,8 @@ export function kserveArtifacts(props: KServeProps = {}): UpstreamArtifact[] {
 
 /**
  * KServe v0.20.0 from its release manifest, byte for byte except the `deploy` and `ingress` keys of ConfigMap
- * `inferenceservice-config`, which typed props set (by default to what the guide's Helm values produce).
+ * `inferenceservice-config`, which typed props set (by default to what the guide's Helm values produce), and less
+ * the CRDs named in `crdsProvidedElsewhere`.
  */
 export class KServe extends Construct {
   /** The namespace kserve.yaml installs into (fixed by the manifest). */
@@ -138,6 +148,8 @@ export class KServe extends Construct {
   public readonly manifest: UpstreamManifest;
   /** The cluster resources manifest, when installed. */
   public readonly clusterResources?: UpstreamManifest;
+  /** The CRDs of kserve.yaml left out because another component installs them (see `crdsProvidedElsewhere`). */
+  public readonly omittedCrds: readonly string[];
   /** The effective ingress JSON (upstream's with the props applied). */
   public readonly ingressConfig: Readonly<Record<string, unknown>>;
   /** The effective deploy JSON. */
@@ -150,15 +162,22 @@ export class KServe extends Construct {
     checkProps('KServe', this, props);
     const mode = props.defaultDeploymentMode ?? KServeDeploymentMode.STANDARD;
     const ingress: Record<string, unknown> = { ...GUIDE_INGRESS, ...props.ingress };
-    validate(this, mode, ingress);
+    validate(this, mode, ingress, props.crdsProvidedElsewhere);
+    const providedElsewhere = new Set(props.crdsProvidedElsewhere ?? []);
 
     if (props.createNamespace ?? true) this.namespace = new Namespace(this, 'Namespace', { name: KServe.NAMESPACE });
 
     let ingressConfig: Record<string, unknown> | undefined;
     let deployConfig: Record<string, unknown> | undefined;
+    const omitted: string[] = [];
     this.manifest = new UpstreamManifest(this, 'Manifest', {
       artifact: KSERVE_MANIFEST,
       resolver: props.resolver,
+      include: doc => {
+        const omit = doc.kind === 'CustomResourceDefinition' && providedElsewhere.has(doc.name ?? '');
+        if (omit) omitted.push(doc.name!);
+        return !omit;
+      },
       transform: (doc: RawDocument) => {
         if (doc.kind !== 'ConfigMap' || doc.name !== KServe.CONFIG_MAP) return undefined;
         // Parsed as YAML 1.1, as kubectl reads it; only this one document is parsed.
@@ -174,6 +193,7 @@ export class KServe extends Construct {
       throw new Error(`KServe ${this.node.path}: ${KSERVE_MANIFEST.url} has no ConfigMap ${KServe.NAMESPACE}/${KServe.CONFIG_MAP}; ` +
         'the pinned manifest changed shape: check the ConfigMap before bumping the version');
     }
+    this.omittedCrds = omitted;
     this.ingressConfig = ingressConfig;
     this.deployConfig = deployConfig;
     this.ingressSettings = {
@@ -187,9 +207,15 @@ export class KServe extends Construct {
   }
 }
 
-function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>): void {
+function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>, crdsProvidedElsewhere?: string[]): void {
   const errors = new PropErrors('KServe', kserve)
     .check(Object.values(KServeDeploymentMode).includes(mode), 'defaultDeploymentMode', mode, `one of ${Object.values(KServeDeploymentMode).join(', ')}`);
+  errors.check(crdsProvidedElsewhere === undefined || Array.isArray(crdsProvidedElsewhere), 'crdsProvidedElsewhere', crdsProvidedElsewhere,
+    'an array of CRD names');
+  for (const name of Array.isArray(crdsProvidedElsewhere) ? crdsProvidedElsewhere : []) {
+    errors.check(isDns1123Subdomain(name) && name.includes('.'), 'crdsProvidedElsewhere[]', name,
+      'a CRD name, `<plural>.<group>` (e.g. "inferencepools.inference.networking.k8s.io")');
+  }
   const gateway = String(ingress.kserveIngressGateway ?? '');
   const [ns, name, ...rest] = gateway.split('/');
   errors.check(rest.length === 0 && isDns1123Label(ns) && isDns1123Subdomain(name), 'ingress.kserveIngressGateway', ingress.kserveIngressGateway,
