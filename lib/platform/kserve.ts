@@ -97,11 +97,23 @@ export interface KServeOptions {
    */
   readonly ingress?: KServeIngressConfig;
   /**
-   * Also install the ClusterServingRuntimes and LLMInferenceServiceConfigs (`kserve-cluster-resources.yaml`).
-   * The guide's httpbun InferenceService does not need them.
+   * Also install the ClusterServingRuntimes and LLMInferenceServiceConfigs: all of `kserve-cluster-resources.yaml`
+   * (so it includes what `llmInferenceServiceConfigs` installs). The guide's httpbun InferenceService needs neither.
    * @default false
    */
   readonly clusterServingRuntimes?: boolean;
+  /**
+   * Install the well-known LLMInferenceServiceConfigs `kserve-config-llm-*` (namespace `kserve`), the templates the
+   * llmisvc controller builds an LLMInferenceService's workload, router and scheduler from: only those documents of
+   * `kserve-cluster-resources.yaml`, byte for byte. They are what the guide's `kserve-runtime-configs` chart installs
+   * with `kserve.llmisvcConfigs.enabled=true` (kserve@v0.20.0:charts/kserve-runtime-configs): its
+   * `templates/llmisvcconfigs/resources.yaml` emits `files/llmisvcconfigs/resources.yaml` verbatim, which is byte for
+   * byte the LLMInferenceServiceConfig part of kserve-cluster-resources.yaml, and its ClusterServingRuntimes stay off
+   * (`servingruntime.enabled` defaults to false).
+   * As custom resources of kserve.yaml's CRDs they are applied in the `-resources` phase.
+   * @default false
+   */
+  readonly llmInferenceServiceConfigs?: boolean;
   /**
    * Names (`<plural>.<group>`) of CRDs another component installs: kserve.yaml's copies of them are left out, so each
    * CRD is defined once and the other component's definition is the one the cluster keeps. `LlmServingStack` sets
@@ -129,8 +141,11 @@ export interface KServeProps extends KServeOptions {
 
 /** The pinned files {@link KServe} reads for these props. */
 export function kserveArtifacts(props: KServeProps = {}): UpstreamArtifact[] {
-  return props.clusterServingRuntimes ? [KSERVE_MANIFEST, KSERVE_CLUSTER_RESOURCES] : [KSERVE_MANIFEST];
+  return props.clusterServingRuntimes || props.llmInferenceServiceConfigs ? [KSERVE_MANIFEST, KSERVE_CLUSTER_RESOURCES] : [KSERVE_MANIFEST];
 }
+
+/** The kind of the documents {@link KServeOptions.llmInferenceServiceConfigs} installs. */
+const LLMISVC_CONFIG_KIND = 'LLMInferenceServiceConfig';
 
 /**
  * KServe v0.20.0 from its release manifest, byte for byte except the `deploy` and `ingress` keys of ConfigMap
@@ -146,7 +161,7 @@ export class KServe extends Construct {
   public readonly namespace?: Namespace;
   /** The release manifest. */
   public readonly manifest: UpstreamManifest;
-  /** The cluster resources manifest, when installed. */
+  /** The cluster resources manifest (all of it, or only its LLMInferenceServiceConfigs), when installed. */
   public readonly clusterResources?: UpstreamManifest;
   /** The CRDs of kserve.yaml left out because another component installs them (see `crdsProvidedElsewhere`). */
   public readonly omittedCrds: readonly string[];
@@ -162,7 +177,7 @@ export class KServe extends Construct {
     checkProps('KServe', this, props);
     const mode = props.defaultDeploymentMode ?? KServeDeploymentMode.STANDARD;
     const ingress: Record<string, unknown> = { ...GUIDE_INGRESS, ...props.ingress };
-    validate(this, mode, ingress, props.crdsProvidedElsewhere);
+    validate(this, mode, ingress, props);
     const providedElsewhere = new Set(props.crdsProvidedElsewhere ?? []);
 
     if (props.createNamespace ?? true) this.namespace = new Namespace(this, 'Namespace', { name: KServe.NAMESPACE });
@@ -201,15 +216,24 @@ export class KServe extends Construct {
       domainTemplate: String(ingressConfig.domainTemplate),
       urlScheme: String(ingressConfig.urlScheme),
     };
-    if (props.clusterServingRuntimes) {
-      this.clusterResources = new UpstreamManifest(this, 'ClusterResources', { artifact: KSERVE_CLUSTER_RESOURCES, resolver: props.resolver });
+    if (props.clusterServingRuntimes || props.llmInferenceServiceConfigs) {
+      this.clusterResources = new UpstreamManifest(this, 'ClusterResources', {
+        artifact: KSERVE_CLUSTER_RESOURCES,
+        resolver: props.resolver,
+        // The whole file already holds the configs: installing both takes it once.
+        ...(props.clusterServingRuntimes ? {} : { include: doc => doc.kind === LLMISVC_CONFIG_KIND }),
+      });
     }
   }
 }
 
-function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>, crdsProvidedElsewhere?: string[]): void {
+function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>, props: KServeOptions): void {
   const errors = new PropErrors('KServe', kserve)
     .check(Object.values(KServeDeploymentMode).includes(mode), 'defaultDeploymentMode', mode, `one of ${Object.values(KServeDeploymentMode).join(', ')}`);
+  for (const key of ['clusterServingRuntimes', 'llmInferenceServiceConfigs', 'createNamespace'] as const) {
+    errors.check(props[key] === undefined || typeof props[key] === 'boolean', key, props[key], 'true or false');
+  }
+  const crdsProvidedElsewhere = props.crdsProvidedElsewhere;
   errors.check(crdsProvidedElsewhere === undefined || Array.isArray(crdsProvidedElsewhere), 'crdsProvidedElsewhere', crdsProvidedElsewhere,
     'an array of CRD names');
   for (const name of Array.isArray(crdsProvidedElsewhere) ? crdsProvidedElsewhere : []) {

@@ -90,7 +90,7 @@ export const PLATFORM_COMPONENTS: readonly PlatformComponentInfo[] = [
     propsKey: 'kserve',
     title: 'KServe',
     version: VERSIONS.kserve,
-    source: `\`install/${VERSIONS.kserve}/kserve.yaml\` (+ \`kserve-cluster-resources.yaml\` with \`clusterServingRuntimes: true\`)`,
+    source: `\`install/${VERSIONS.kserve}/kserve.yaml\` (+ \`kserve-cluster-resources.yaml\` with \`clusterServingRuntimes: true\`, or only its LLMInferenceServiceConfigs with \`llmInferenceServiceConfigs: true\`)`,
     pinnedBy: 'sha256',
     turnOff: '`platform: { kserve: false }`',
     artifacts: [KSERVE_MANIFEST, KSERVE_CLUSTER_RESOURCES],
