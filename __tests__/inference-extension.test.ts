@@ -30,7 +30,7 @@ function render(props: LlmServingStackProps = {}) {
 }
 
 // One render with the component and one without serve every test that reads them.
-const withGaie = render({ platform: { inferenceExtension: {} } });
+const withGaie = render({ platform: { inferenceExtension: {}, agentgateway: { inferenceExtension: true } } });
 const without = render();
 
 describe('the Inference Extension component', () => {
@@ -46,6 +46,11 @@ describe('the Inference Extension component', () => {
       '0000-gateway-api.k8s.yaml', '0001-inference-extension.k8s.yaml', '0002-agentgateway.k8s.yaml', '0003-cert-manager.k8s.yaml',
       '0004-kserve-crds.k8s.yaml', '0005-kserve.k8s.yaml', '0006-kserve-resources.k8s.yaml', '0007-ingress.k8s.yaml', '0008-models.k8s.yaml',
     ]);
+  });
+
+  test('pairs with agentgateway\'s inferenceExtension, which reaches the control plane in dist/', () => {
+    const deployment = withGaie.objects.find(o => o.kind === 'Deployment' && o.file.endsWith('-agentgateway.k8s.yaml'));
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: 'AGW_ENABLE_INFER_EXT', value: 'true' });
   });
 
   test('writes the four v1.5.0 CRD files byte for byte, in upstream order', () => {

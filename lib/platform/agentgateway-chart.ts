@@ -76,6 +76,7 @@ export interface ResolvedProps {
   readonly resources: AgentgatewayControllerResources;
   readonly selectors: readonly LabelSelector[];
   readonly xdsMode: string;
+  readonly inferenceExtension: boolean;
 }
 
 // OCI distribution-spec tag grammar; registry/repository: non-empty, no whitespace, no ":" in the repository's
@@ -132,6 +133,7 @@ export function validateControlPlane(scope: Construct, p: ResolvedProps): void {
   });
   errors.check((AGENTGATEWAY_XDS_MODES as readonly string[]).includes(p.xdsMode), 'xdsMode', p.xdsMode,
     `one of ${AGENTGATEWAY_XDS_MODES.join(', ')}`);
+  errors.check(typeof p.inferenceExtension === 'boolean', 'inferenceExtension', p.inferenceExtension, 'true or false');
   errors.throwIfAny();
 }
 
@@ -193,4 +195,13 @@ export const CLUSTER_ROLE_RULES: ReadonlyArray<{ apiGroups: string[]; resources:
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   },
   { apiGroups: ['security.istio.io'], resources: ['authorizationpolicies'], verbs: ['get', 'list', 'watch'] },
+];
+
+/**
+ * role.yaml's `{{- if .Values.inferenceExtension.enabled }}` block, which closes the rules: InferencePools read, their
+ * status written. Verbs in the template's order (not sorted, unlike the rules above).
+ */
+export const INFERENCE_EXTENSION_RULES: ReadonlyArray<{ apiGroups: string[]; resources: string[]; verbs: string[] }> = [
+  { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'watch', 'list'] },
+  { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools/status'], verbs: ['patch', 'update'] },
 ];
