@@ -23,6 +23,7 @@ export * from './platform/agentgateway';
 export * from './platform/agentgateway-control-plane';
 export * from './platform/cert-manager';
 export * from './platform/gateway-api-crds';
+export * from './platform/inference-extension-crds';
 export * from './platform/kserve';
 export * from './platform/rate-limit-config';
 export * from './platform/rate-limit-service';

@@ -11,6 +11,7 @@ import { Tenants, TenantsProps } from './app/tenants';
 import { Agentgateway } from './platform/agentgateway';
 import { CertManager } from './platform/cert-manager';
 import { GatewayApiCrds } from './platform/gateway-api-crds';
+import { InferenceExtensionCrds } from './platform/inference-extension-crds';
 import { KServe } from './platform/kserve';
 import { IRateLimitServiceRef, RateLimitService } from './platform/rate-limit-service';
 import { buildComponent, includedComponents, platformArtifacts, PlatformProps } from './platform/platform-components';
@@ -114,6 +115,8 @@ export class LlmServingStack extends Construct {
   public readonly platformCharts: Chart[] = [];
   /** The Gateway API CRDs, when included. */
   public readonly gatewayApi?: GatewayApiCrds;
+  /** The Gateway API Inference Extension CRDs, when included. */
+  public readonly inferenceExtension?: InferenceExtensionCrds;
   /** agentgateway, when included. */
   public readonly agentgateway?: Agentgateway;
   /** cert-manager, when included. */
@@ -160,9 +163,11 @@ export class LlmServingStack extends Construct {
       built[info.propsKey] = buildComponent(info.id, chart, componentProps, {
         resolver,
         kserveIngress: { ...props.kserveIngress, kserveIngressGateway: this.gateway.qualifiedName },
+        inferenceExtension: built.inferenceExtension as InferenceExtensionCrds | undefined,
       });
     }
     this.gatewayApi = built.gatewayApi as GatewayApiCrds | undefined;
+    this.inferenceExtension = built.inferenceExtension as InferenceExtensionCrds | undefined;
     this.agentgateway = built.agentgateway as Agentgateway | undefined;
     this.certManager = built.certManager as CertManager | undefined;
     this.kserve = built.kserve as KServe | undefined;
