@@ -1,6 +1,7 @@
 // LLMInferenceService stacks (issue #19): what KServe v0.20.0 creates for each LLMInferenceService counts as present,
 // the route spec the service writes is checked like any HTTPRoute's, and references to names KServe will not create
 // are errors that say the right name (LLM001-LLM003). The guide's stack validates with no error.
+import { runValidate } from '../lib/cli/validate';
 import { ValidationCache } from '../lib/validate/cache';
 import { formatFinding } from '../lib/validate/findings';
 import { llmisvcPlan } from '../lib/validate/llmisvc';
@@ -26,11 +27,26 @@ const guide = llmisvcGuideObjects();
 const plain = plainRoutingObjects();
 
 describe('the guide\'s LLMInferenceService stack', () => {
-  test('validates with no error; what it targets and sends to resolves to what KServe creates', () => {
+  test('validates with no error; its only findings are the #2976 trade-off and the open listener SEC003 flags on every guide', () => {
     const { result, lines } = validate(guide);
 
     expect(result.ok).toBe(true);
-    expect(lines.filter(l => !l.includes('[SEC003]'))).toEqual([]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^stack\.yaml: Gateway kserve\/kserve-ingress-gateway: \.spec\.listeners\[0\]\.allowedRoutes\.namespaces\.from: warning: \[SEC003\]/),
+      expect.stringMatching(/^stack\.yaml: AgentgatewayBackend kserve-test\/mock-llm-backend: \.spec\.ai\.provider\.custom\.backendRef: warning: \[AGW004\] its AI traffic goes to InferencePool kserve-test\/mock-llm-inference-pool, through agentgateway v1\.4\.1/),
+    ]);
+  });
+
+  test('npm run validate exits 0 on it, and prints the #2976 warning with what is lost, why, and the options', () => {
+    let out = '';
+    const code = runValidate([writeObjects(guide)], s => (out += s), () => {});
+
+    expect(code).toBe(0);
+    const warning = out.split('\n').find(l => l.includes('[AGW004]'));
+    expect(warning).toMatch(/load-, prefix-cache- and KV-cache-aware scheduling is lost, and endpoints are chosen by plain load balancing/);
+    expect(warning).toMatch(/agentgateway#2976/);
+    expect(warning).toMatch(/token budgets need one/);
+    expect(warning).toMatch(/Fix: accept the trade-off to keep the token budget; or, without a budget, route the HTTPRoute to the InferencePool directly .*; or upgrade agentgateway past v1\.4\.1$/);
   });
 
   test('plain InferencePool routing (route: {}, scheduler: {}) has no finding of its own', () => {
