@@ -1,12 +1,13 @@
 // Props a program gets wrong at run time (null, a missing required prop, NaN) are reported like every other prop
 // error: the construct's path, the prop and what was given, never a raw TypeError or a NaN shown as null.
+import { routeRef } from './helpers';
 import { App, Chart } from 'cdk8s';
-import { HttpRouteRef, InferenceService, IngressGateway, LlmInferenceService, LlmServingStack, MeteredLlm, MeteredModel, TokenBudget } from '../lib';
+import {InferenceService, IngressGateway, LlmInferenceService, LlmServingStack, MeteredLlm, MeteredModel, TokenBudget } from '../lib';
 import { hardenedProfile } from '../lib/presets/hardened';
 import { show } from '../lib/shared/validation';
 
 const chart = () => new Chart(new App(), 'team');
-const route = HttpRouteRef.fromName('chat-ai', 'team');
+const route = routeRef('chat-ai', 'team');
 
 describe('props given wrong at run time', () => {
   test.each([

@@ -52,3 +52,10 @@ export function validateEdited(validator: import('../lib/validate/validator').Va
   expect(result.findings.filter(f => f.severity === 'error').map(formatFinding)).toEqual([]);
   return { dir, result };
 }
+
+/** An HTTPRoute imported by name (in a scratch chart of its own: an imported route emits nothing). */
+export function routeRef(name: string, namespace: string): import('../lib').IHttpRouteRef {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { HttpRouteRef } = require('../lib') as typeof import('../lib');
+  return HttpRouteRef.fromHttpRouteAttributes(Testing.chart(), 'Route', { name, namespace });
+}

@@ -48,8 +48,8 @@ describe('LlmInferenceService', () => {
     expect(o.spec.model).toEqual({ name: 'qwen', uri: 'hf://Qwen/Qwen3-0.6B' });
     expect(o.spec.router).toEqual({ route: {}, scheduler: {} });
     expect(o.spec.template.containers).toEqual([{ name: 'main', image: sim.image, args: ['--mode', 'echo'], ports: [{ name: 'http', containerPort: 8000 }] }]);
-    expect(llm.route).toEqual({ routeName: 'qwen-kserve-route', routeNamespace: 'team-a' });
-    expect(llm.inferencePool).toEqual({ poolName: 'qwen-inference-pool', poolNamespace: 'team-a' });
+    expect([llm.route?.routeName, llm.route?.routeNamespace]).toEqual(['qwen-kserve-route', 'team-a']);
+    expect([llm.inferencePool?.poolName, llm.inferencePool?.poolNamespace]).toEqual(['qwen-inference-pool', 'team-a']);
   });
 
   test('an overridden route keeps KServe\'s route name; no route and no scheduler leave nothing to reference', () => {

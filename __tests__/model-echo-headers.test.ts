@@ -1,10 +1,10 @@
-import { HttpRouteRef, ModelEchoHeaders } from '../lib';
-import { chart, objectsOf, only } from './helpers';
+import {ModelEchoHeaders } from '../lib';
+import { chart, objectsOf, only, routeRef } from './helpers';
 
 describe('ModelEchoHeaders', () => {
   test('sets the requested and actual model as response headers on the target route', () => {
     const c = chart();
-    new ModelEchoHeaders(c, 'Echo', { route: HttpRouteRef.fromName('mock-llm', 'kserve-test') });
+    new ModelEchoHeaders(c, 'Echo', { route: routeRef('mock-llm', 'kserve-test') });
     expect(only(objectsOf(c), 'AgentgatewayPolicy')).toEqual({
       apiVersion: 'agentgateway.dev/v1alpha1',
       kind: 'AgentgatewayPolicy',
@@ -30,6 +30,6 @@ describe('ModelEchoHeaders', () => {
     ['an empty CEL expression', [{ name: 'x-model', value: ' ' }], /headers\[0\].value must be a non-empty CEL expression/],
     ['no headers', [], /headers must be at least one header/],
   ])('fails for %s', (_, headers, message) => {
-    expect(() => new ModelEchoHeaders(chart(), 'Echo', { route: HttpRouteRef.fromName('r', 'ns'), headers })).toThrow(message);
+    expect(() => new ModelEchoHeaders(chart(), 'Echo', { route: routeRef('r', 'ns'), headers })).toThrow(message);
   });
 });

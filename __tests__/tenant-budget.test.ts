@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { HttpRouteRef } from '../lib/app/http-route-ref';
 import { RateLimitFailureMode, TenantBudget } from '../lib/app/tenant-budget';
 import { TenantIdentity, Tenants, TierUnit } from '../lib/app/tenants';
 import { TokenBudgetUnit } from '../lib/app/token-budget';
@@ -10,10 +9,10 @@ import { limitFor, parseRateLimitConfig } from '../lib/platform/rate-limit-confi
 import { RateLimitService } from '../lib/platform/rate-limit-service';
 import { formatFinding } from '../lib/validate/findings';
 import { Validator } from '../lib/validate/validator';
-import { chart, mirrorResolver, objectsOf, only } from './helpers';
+import { chart, mirrorResolver, objectsOf, only, routeRef } from './helpers';
 
 const HASH = (c: string) => `sha256:${c.repeat(64)}`;
-const route = HttpRouteRef.fromName('chat-ai', 'team-llm');
+const route = routeRef('chat-ai', 'team-llm');
 const description = (identity?: TenantIdentity) => new Tenants({
   tiers: [{ name: 'standard', tokens: 1000 }, { name: 'premium', tokens: 20000, unit: TierUnit.HOURS }],
   tenants: [{ name: 'team-a', tier: 'standard' }, { name: 'team-b', tier: 'premium' }],
@@ -122,7 +121,7 @@ describe('TenantBudget', () => {
     const c = chart();
     const rl = new RateLimitService(c, 'Rl');
     new TenantBudget(c, 'Budget', { route, tenants: description(), rateLimitService: rl, failureMode: RateLimitFailureMode.FAIL_OPEN });
-    new TenantBudget(c, 'Local', { route: HttpRouteRef.fromName('other', 'team-llm'), tenants: description(), perReplica: true });
+    new TenantBudget(c, 'Local', { route: routeRef('other', 'team-llm'), tenants: description(), perReplica: true });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-budget-'));
     const file = path.join(dir, 'out.yaml');
     fs.writeFileSync(file, Yaml.stringify(...objectsOf(c)));
@@ -148,7 +147,7 @@ describe('TenantBudget', () => {
 
   test('a service defined elsewhere is referenced by its attributes', () => {
     const c = chart();
-    new TenantBudget(c, 'B', { route, tenants: description(TenantIdentity.header('x-tenant')), rateLimitService: RateLimitService.fromServiceAttributes('rls', 'infra', 9000) });
+    new TenantBudget(c, 'B', { route, tenants: description(TenantIdentity.header('x-tenant')), rateLimitService: RateLimitService.fromRateLimitServiceAttributes(c, 'Rls', { name: 'rls', namespace: 'infra', grpcPort: 9000 }) });
     const objects = objectsOf(c);
     expect(only(objects, 'AgentgatewayPolicy').spec.traffic.rateLimit.global.backendRef).toMatchObject({ name: 'rls', namespace: 'infra', port: 9000 });
     // Header identity: no API-key check and no key ConfigMap.

@@ -6,12 +6,11 @@ import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { hashKey } from '../lib/app/api-keys-file';
 import { runTenantSmokeCli } from '../lib/cli/tenant-smoke';
-import { HttpRouteRef } from '../lib/app/http-route-ref';
 import { TenantBudget } from '../lib/app/tenant-budget';
 import { Tenants } from '../lib/app/tenants';
 import { RateLimitService } from '../lib/platform/rate-limit-service';
 import { runTenantSmoke } from '../lib/ops/tenant-smoke';
-import { chart, objectsOf } from './helpers';
+import { chart, objectsOf, routeRef } from './helpers';
 import { startTenantGateway, TenantGateway } from './tenant-gateway';
 
 const KEY_A = 'agwk_team-a-test-key';
@@ -24,7 +23,7 @@ function objects(): any[] {
     tenants: [{ name: 'team-a', tier: 'standard' }, { name: 'team-b', tier: 'premium' }],
     keys: [{ id: 'a', tenant: 'team-a', keyHash: hashKey(KEY_A) }, { id: 'b', tenant: 'team-b', keyHash: hashKey(KEY_B) }],
   });
-  new TenantBudget(c, 'Budget', { route: HttpRouteRef.fromName('mock-llm-ai', 'kserve-test'), tenants, rateLimitService: new RateLimitService(c, 'Rl') });
+  new TenantBudget(c, 'Budget', { route: routeRef('mock-llm-ai', 'kserve-test'), tenants, rateLimitService: new RateLimitService(c, 'Rl') });
   return objectsOf(c);
 }
 

@@ -1,7 +1,7 @@
-import { HttpRouteRef, MAX_TOKENS, TokenBudget, TokenBudgetUnit } from '../lib';
-import { chart, objectsOf, only } from './helpers';
+import {MAX_TOKENS, TokenBudget, TokenBudgetUnit } from '../lib';
+import { chart, objectsOf, only, routeRef } from './helpers';
 
-const route = HttpRouteRef.fromName('mock-llm-ai', 'kserve-test');
+const route = routeRef('mock-llm-ai', 'kserve-test');
 
 describe('TokenBudget', () => {
   test('targets the route by name in the route\'s namespace', () => {
@@ -14,8 +14,8 @@ describe('TokenBudget', () => {
 
   test('derives its name from the route, so budgets of different routes never collide', () => {
     const c = chart();
-    const a = new TokenBudget(c, 'A', { route: HttpRouteRef.fromName('chat-ai', 'team'), tokens: 10 });
-    const b = new TokenBudget(c, 'B', { route: HttpRouteRef.fromName('embed-ai', 'team'), tokens: 10 });
+    const a = new TokenBudget(c, 'A', { route: routeRef('chat-ai', 'team'), tokens: 10 });
+    const b = new TokenBudget(c, 'B', { route: routeRef('embed-ai', 'team'), tokens: 10 });
     expect([a.name, b.name]).toEqual(['chat-ai-token-budget', 'embed-ai-token-budget']);
   });
 

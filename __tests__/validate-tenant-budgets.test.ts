@@ -2,13 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { HttpRouteRef } from '../lib/app/http-route-ref';
 import { TenantBudget } from '../lib/app/tenant-budget';
 import { Tenants } from '../lib/app/tenants';
 import { RateLimitService } from '../lib/platform/rate-limit-service';
 import { formatFinding } from '../lib/validate/findings';
 import { Validator } from '../lib/validate/validator';
-import { chart, mirrorResolver, objectsOf } from './helpers';
+import { chart, mirrorResolver, objectsOf, routeRef } from './helpers';
 
 const validator = new Validator({ resolver: mirrorResolver() });
 const HASH = (c: string) => `sha256:${c.repeat(64)}`;
@@ -21,7 +20,7 @@ function wired(): any[] {
     tenants: [{ name: 'team-a', tier: 'standard' }, { name: 'team-b', tier: 'premium' }],
     keys: [{ id: 'team-a-1', tenant: 'team-a', keyHash: HASH('a') }, { id: 'team-b-1', tenant: 'team-b', keyHash: HASH('b') }],
   });
-  new TenantBudget(c, 'Budget', { route: HttpRouteRef.fromName('chat-ai', 'team-llm'), tenants, rateLimitService: new RateLimitService(c, 'Rl') });
+  new TenantBudget(c, 'Budget', { route: routeRef('chat-ai', 'team-llm'), tenants, rateLimitService: new RateLimitService(c, 'Rl') });
   return objectsOf(c);
 }
 

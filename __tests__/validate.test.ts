@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { HttpRouteRef, TokenBudget } from '../lib';
+import {TokenBudget } from '../lib';
 import { guidePreset } from '../lib/presets/guide';
 import { runValidate } from '../lib/cli/validate';
 import { InvalidOutputError, synthToDir } from '../lib/cli/synth';
@@ -11,7 +11,7 @@ import { ValidationCache } from '../lib/validate/cache';
 import { formatFinding } from '../lib/validate/findings';
 import { Validator } from '../lib/validate/validator';
 import { TEST_DIST } from './global-setup';
-import { mirrorResolver } from './helpers';
+import { mirrorResolver, routeRef } from './helpers';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'validate-test-'));
 const cache = ValidationCache.default();
@@ -157,7 +157,7 @@ describe('npm run synth', () => {
       const app = new App();
       const stack = new LlmServingStack(app, 'Stack', { ...guidePreset(), resolver: mirrorResolver() });
       // Constructs cannot know this route does not exist; validation can.
-      new TokenBudget(stack.models, 'Stray', { route: HttpRouteRef.fromName('no-such-route', 'kserve-test'), name: 'stray-budget', tokens: 10 });
+      new TokenBudget(stack.models, 'Stray', { route: routeRef('no-such-route', 'kserve-test'), name: 'stray-budget', tokens: 10 });
       return app;
     };
     expect(() => synthToDir({ outdir: dist, build: dangling, validator }))

@@ -9,6 +9,7 @@ export * from './app/ingress-gateway';
 export * from './app/metered-model';
 export * from './app/llm-inference-service';
 export * from './app/inference-pool-backend';
+export * from './app/inference-pool-ref';
 export * from './app/llm-workload-network-policy';
 export * from './app/metered-llm';
 export * from './app/model-echo-headers';

@@ -4,7 +4,7 @@ import { INFERENCE_POOL_GROUP } from '../shared/kserve-conventions';
 import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { OPENAI_CHAT_COMPLETIONS_PATH } from './ai-backend';
-import { IInferencePoolRef } from './llm-inference-service';
+import { IInferencePoolRef } from './inference-pool-ref';
 
 /** The API formats agentgateway can speak to a custom provider (`formats[].type`). */
 export const LlmApiFormatType = agw.AgentgatewayBackendSpecAiProviderCustomFormatsType;

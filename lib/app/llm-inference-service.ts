@@ -7,6 +7,7 @@ import { ensureUniqueObjects } from '../shared/unique-objects';
 import { HttpRouteRef, IHttpRouteRef } from './http-route-ref';
 import { checkContainerResources, ContainerResources, ContainerSecurity, toSecurityContext } from './inference-service';
 import { IGateway } from './ingress-gateway';
+import { IInferencePoolRef, InferencePoolRef } from './inference-pool-ref';
 
 /** The HTTPRoute spec KServe takes in `spec.router.route.http.spec` (Gateway API's HTTPRouteSpec). */
 export type LlmRouteSpec = llmisvc.LlmInferenceServiceV1Alpha2SpecRouterRouteHttpSpec;
@@ -136,14 +137,6 @@ export interface LlmInferenceServiceProps {
   readonly labels?: Record<string, string>;
 }
 
-/** A reference to an InferencePool (Gateway API Inference Extension, `inference.networking.k8s.io`). */
-export interface IInferencePoolRef {
-  /** Pool name. */
-  readonly poolName: string;
-  /** Pool namespace. */
-  readonly poolNamespace: string;
-}
-
 /**
  * A KServe LLMInferenceService (serving.kserve.io/v1alpha2) and the names of what KServe v0.20.0 creates for it:
  * the route `<name>-kserve-route`, the InferencePool `<name>-inference-pool`, the endpoint picker
@@ -184,8 +177,10 @@ export class LlmInferenceService extends Construct {
     validate(this, props, route);
 
     this.generatedNames = llmisvcGeneratedNames(this.name);
-    if (route.value) this.route = HttpRouteRef.fromName(this.generatedNames.route, this.namespace);
-    if (scheduler !== false && !scheduler.pool?.ref) this.inferencePool = { poolName: this.generatedNames.inferencePool, poolNamespace: this.namespace };
+    if (route.value) this.route = HttpRouteRef.fromHttpRouteAttributes(this, 'Route', { name: this.generatedNames.route, namespace: this.namespace });
+    if (scheduler !== false && !scheduler.pool?.ref) {
+      this.inferencePool = InferencePoolRef.fromInferencePoolAttributes(this, 'InferencePool', { name: this.generatedNames.inferencePool, namespace: this.namespace });
+    }
     this.workloadPodLabels = llmisvcWorkloadPodLabels(this.name);
     this.schedulerPodLabels = llmisvcSchedulerPodLabels(this.name);
     this.containerPort = props.container ? props.container.port ?? 8000 : undefined;

@@ -103,7 +103,7 @@ export class MeteredModel extends Construct {
         ...options,
         route: options.route ?? (this.inferenceService.visibility === ModelVisibility.CLUSTER_LOCAL
           ? this.route
-          : HttpRouteRef.fromName(this.inferenceService.generatedRouteName, this.inferenceService.namespace)),
+          : HttpRouteRef.fromHttpRouteAttributes(this, 'GeneratedRoute', { name: this.inferenceService.generatedRouteName, namespace: this.inferenceService.namespace })),
       });
     }
     if (props.networkPolicy) {

@@ -122,7 +122,7 @@ export class TenantBudget extends Construct {
       .check(isDns1123Subdomain(this.name) && this.name.length <= 244, 'name', this.name, `${DNS1123_SUBDOMAIN_RULE}, at most 244 characters`)
       .check(Object.values(RateLimitFailureMode).includes(failureMode), 'failureMode', failureMode, `one of ${Object.values(RateLimitFailureMode).join(', ')}`);
     if (!perReplica && !props.rateLimitService) {
-      errors.add('rateLimitService is required for shared tenant budgets: pass the stack\'s RateLimitService (or RateLimitService.fromServiceAttributes()), or set perReplica: true for per-replica tier limits');
+      errors.add('rateLimitService is required for shared tenant budgets: pass the stack\'s RateLimitService (or RateLimitService.fromRateLimitServiceAttributes(scope, id, { name, namespace })), or set perReplica: true for per-replica tier limits');
     }
     if (budget) {
       errors.check(isIntInRange(budget.tokens, 1, MAX_TOKENS), 'routeBudget.tokens', budget.tokens, `a whole number from 1 to ${MAX_TOKENS}`)

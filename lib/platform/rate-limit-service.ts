@@ -1,5 +1,5 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { clusterScoped } from '../shared/cluster-scoped';
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
 import { RateLimitAccess } from './rate-limit-access';
@@ -30,13 +30,40 @@ const RUNTIME_SUBDIRECTORY = 'ratelimit';
 export type RateLimitLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** A rate-limit service a policy can send descriptors to: this stack's, or one running elsewhere. */
-export interface IRateLimitServiceRef {
+export interface IRateLimitServiceRef extends IConstruct {
   /** Service name. */
   readonly serviceName: string;
   /** Service namespace. */
   readonly serviceNamespace: string;
   /** The Service port that carries Envoy's RateLimitService v3 gRPC. */
   readonly grpcPort: number;
+}
+
+/** What identifies a rate-limit service this app does not define. */
+export interface RateLimitServiceAttributes {
+  /** Service name. */
+  readonly name: string;
+  /** Service namespace. */
+  readonly namespace: string;
+  /**
+   * The Service port that carries Envoy's RateLimitService v3 gRPC.
+   * @default 8081 (envoyproxy/ratelimit's)
+   */
+  readonly grpcPort?: number;
+}
+
+/** A rate-limit service imported by its attributes. */
+class ImportedRateLimitService extends Construct implements IRateLimitServiceRef {
+  public readonly serviceName: string;
+  public readonly serviceNamespace: string;
+  public readonly grpcPort: number;
+
+  constructor(scope: Construct, id: string, attrs: RateLimitServiceAttributes) {
+    super(scope, id);
+    this.serviceName = attrs?.name;
+    this.serviceNamespace = attrs?.namespace;
+    this.grpcPort = attrs?.grpcPort ?? RATELIMIT_PORTS.grpc;
+  }
 }
 
 /** Props for {@link RateLimitService}. */
@@ -109,9 +136,9 @@ const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
  * every proxy replica (unlike `rateLimit.local`, which each replica keeps for itself).
  */
 export class RateLimitService extends Construct implements IRateLimitServiceRef {
-  /** A rate-limit service this app does not define. */
-  public static fromServiceAttributes(serviceName: string, serviceNamespace: string, grpcPort: number = RATELIMIT_PORTS.grpc): IRateLimitServiceRef {
-    return { serviceName, serviceNamespace, grpcPort };
+  /** A rate-limit service this app does not define (it emits nothing), e.g. one a platform team runs. */
+  public static fromRateLimitServiceAttributes(scope: Construct, id: string, attrs: RateLimitServiceAttributes): IRateLimitServiceRef {
+    return new ImportedRateLimitService(scope, id, attrs);
   }
 
   public readonly serviceName: string;
