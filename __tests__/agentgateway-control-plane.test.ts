@@ -258,12 +258,12 @@ describe('validation', () => {
   });
 
   test('names the construct path', () => {
-    expect(() => synth({ replicas: -1 })).toThrow(/^AgentgatewayControlPlane test\/agw: replicas must be/);
+    expect(() => synth({ replicas: -1 })).toThrow(/^Validation failed with the following errors:\n {2}\[test\/agw\] AgentgatewayControlPlane: replicas must be/);
   });
 
   test('reports every problem in one error', () => {
     expect(() => synth({ namespace: 'NS', replicas: -1, logLevel: 'loud' })).toThrow(
-      /AgentgatewayControlPlane test\/agw: 3 problems:\n {2}- namespace must be .*\n {2}- logLevel must be .*\n {2}- replicas must be/,
+      /\[test\/agw\] AgentgatewayControlPlane: namespace must be .*\n {2}\[test\/agw\] AgentgatewayControlPlane: logLevel must be .*\n {2}\[test\/agw\] AgentgatewayControlPlane: replicas must be/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { AiBackend, InferenceService } from '../lib';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 describe('AiBackend', () => {
   test('derives name, namespace, model, host and port from the inference service', () => {
@@ -30,12 +30,13 @@ describe('AiBackend', () => {
   });
 
   describe('fails with an error naming the prop', () => {
-    const withIsvc = (props: any) => () => {
+    const withIsvc = (props: any) => synthesizing(() => {
       const c = chart();
       new AiBackend(c, 'Backend', { inferenceService: new InferenceService(c, 'Isvc', { name: 'qwen', image: 'vllm/vllm-openai:v0.11.0' }), ...props });
-    };
+      return c;
+    });
     test('without an inference service or an explicit target', () => {
-      expect(() => new AiBackend(chart(), 'Backend', { model: 'm' })).toThrow(/AiBackend .*: inferenceService must be set, or else name, namespace, model and host/);
+      expect(synthesizing(() => new AiBackend(chart(), 'Backend', { model: 'm' }))).toThrow(/AiBackend .*: inferenceService must be set, or else name, namespace, model and host/);
     });
     test.each([
       ['port 0', { port: 0 }, /port must be a whole number from 1 to 65535, got 0/],

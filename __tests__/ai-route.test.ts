@@ -1,5 +1,5 @@
 import { AiBackend, AiRoute, AllowedRoutes, InferenceService, IngressGateway } from '../lib';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 function setup(gatewayProps = {}, isvcProps = {}) {
   const c = chart();
@@ -31,18 +31,18 @@ describe('AiRoute', () => {
 
   test('is admitted by a gateway that selects its namespace by label', () => {
     const { c, gateway, backend } = setup({ allowedRoutes: AllowedRoutes.fromNamespacesLabelled({ team: 'a' }) });
-    expect(() => new AiRoute(c, 'Route', { backend, gateway, namespaceLabels: { team: 'a' } })).not.toThrow();
+    expect(synthesizing(() => new AiRoute(c, 'Route', { backend, gateway, namespaceLabels: { team: 'a' } }))).not.toThrow();
   });
 
   describe('fails with an error naming the prop', () => {
     test('when the gateway admits only its own namespace', () => {
       const { c, gateway, backend } = setup({ allowedRoutes: AllowedRoutes.sameNamespace() });
-      expect(() => new AiRoute(c, 'Route', { backend, gateway }))
+      expect(synthesizing(() => new AiRoute(c, 'Route', { backend, gateway })))
         .toThrow(/AiRoute .*: namespace must be a namespace that Gateway kserve\/kserve-ingress-gateway admits \(it admits routes from its own namespace only\).*got "kserve-test"/);
     });
     test('when the route\'s namespace lacks the labels the gateway selects', () => {
       const { c, gateway, backend } = setup({ allowedRoutes: AllowedRoutes.fromNamespacesLabelled({ team: 'a' }) });
-      expect(() => new AiRoute(c, 'Route', { backend, gateway, namespaceLabels: { team: 'b' } }))
+      expect(synthesizing(() => new AiRoute(c, 'Route', { backend, gateway, namespaceLabels: { team: 'b' } })))
         .toThrow(/admits routes from namespaces labelled \{"team":"a"\}/);
     });
     test.each([
@@ -53,7 +53,7 @@ describe('AiRoute', () => {
       ['a namespace other than the backend\'s', { namespace: 'other' }, /namespace must be the backend's namespace "kserve-test"/],
     ])('for %s', (_, props, message) => {
       const { c, gateway, backend } = setup();
-      expect(() => new AiRoute(c, 'Route', { backend, gateway, ...props })).toThrow(message);
+      expect(synthesizing(() => new AiRoute(c, 'Route', { backend, gateway, ...props }))).toThrow(message);
     });
   });
 });

@@ -59,3 +59,25 @@ export function routeRef(name: string, namespace: string): import('../lib').IHtt
   const { HttpRouteRef } = require('../lib') as typeof import('../lib');
   return HttpRouteRef.fromHttpRouteAttributes(Testing.chart(), 'Route', { name, namespace });
 }
+
+/**
+ * `build`, then what synthesizing its app reports: the constructs' problems, thrown as one error per construct in the
+ * form `<Kind> <path>: <problem>` (or `<Kind> <path>: N problems:` and one `  - <problem>` line each), joined by
+ * newlines. Construction itself never throws for bad props: cdk8s collects every construct's problems at synth.
+ */
+export function synthesizing(build: () => unknown): () => void {
+  return () => {
+    const made = build() as { node?: { root: import('constructs').IConstruct } };
+    if (!made?.node) throw new Error('synthesizing(): build must return the construct it made');
+    const byConstruct = new Map<string, string[]>();
+    for (const c of made.node.root.node.findAll()) {
+      for (const line of c.node.validate()) {
+        const m = /^([\w.]+): ([\s\S]*)$/.exec(line);
+        const key = m ? `${m[1]} ${c.node.path}` : `${c.node.path}`;
+        byConstruct.set(key, [...(byConstruct.get(key) ?? []), m ? m[2] : line]);
+      }
+    }
+    if (byConstruct.size === 0) return;
+    throw new Error([...byConstruct].map(([head, ps]) => (ps.length === 1 ? `${head}: ${ps[0]}` : `${head}: ${ps.length} problems:\n${ps.map(p => `  - ${p}`).join('\n')}`)).join('\n'));
+  };
+}

@@ -8,7 +8,7 @@ import { InferenceExtensionCrds } from '../lib/platform/inference-extension-crds
 import { KServe } from '../lib/platform/kserve';
 import { AGENTGATEWAY_CRDS, CERT_MANAGER_MANIFEST, GATEWAY_API_STANDARD, INFERENCE_EXTENSION_CRDS, KSERVE_MANIFEST, UpstreamArtifact } from '../lib/upstream/artifacts';
 import { PLATFORM_COMPONENTS } from '../lib/upstream/components';
-import { mirrorResolver, parseAll } from './helpers';
+import { mirrorResolver, parseAll, synthesizing } from './helpers';
 
 const resolver = mirrorResolver();
 const parsed = new Map<string, any[]>();
@@ -122,6 +122,6 @@ describe('KServe with the Inference Extension component', () => {
     [['InferencePools'], /crdsProvidedElsewhere\[\] must be a CRD name, `<plural>.<group>` \(e.g. "inferencepools.inference.networking.k8s.io"\), got "InferencePools"/],
     ['inferencepools.inference.networking.k8s.io', /crdsProvidedElsewhere must be an array of CRD names, got "inferencepools/],
   ])('KServe rejects crdsProvidedElsewhere %j', (value, message) => {
-    expect(() => new KServe(Testing.chart(), 'KServe', { resolver, crdsProvidedElsewhere: value as any })).toThrow(message);
+    expect(synthesizing(() => new KServe(Testing.chart(), 'KServe', { resolver, crdsProvidedElsewhere: value as any }))).toThrow(message);
   });
 });

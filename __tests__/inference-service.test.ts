@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { InferenceService } from '../lib';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 const GUIDE_ISVC = { name: 'mock-llm', namespace: 'kserve-test', image: 'sharat87/httpbun:latest' };
 
@@ -87,11 +87,11 @@ describe('InferenceService', () => {
       ['domain template rendering a bad host', { ingress: { domainTemplate: '{{ .Name }}_{{ .Namespace }}' } }, /renders "mock-llm_kserve-test"/],
       ['image with spaces', { image: 'httpbun latest' }, /image must be a container image reference/],
     ])('%s', (_, props, message) => {
-      expect(() => new InferenceService(chart(), 'Isvc', { ...GUIDE_ISVC, ...props } as any)).toThrow(message);
+      expect(synthesizing(() => new InferenceService(chart(), 'Isvc', { ...GUIDE_ISVC, ...props } as any))).toThrow(message);
     });
 
     test('reports every problem at once', () => {
-      expect(() => new InferenceService(chart(), 'Isvc', { ...GUIDE_ISVC, name: 'BAD', containerPort: -1 }))
+      expect(synthesizing(() => new InferenceService(chart(), 'Isvc', { ...GUIDE_ISVC, name: 'BAD', containerPort: -1 })))
         .toThrow(/2 problems:\n {2}- name must be .*\n {2}- containerPort must be/);
     });
   });

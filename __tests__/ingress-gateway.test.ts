@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { AllowedRoutes, IngressGateway } from '../lib';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 describe('IngressGateway', () => {
   test('labels the proxy infrastructure after the gateway name', () => {
@@ -42,7 +42,7 @@ describe('IngressGateway', () => {
     const shared = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared', namespace: 'infra' });
     expect([shared.qualifiedName, shared.sectionName, shared.proxyLabels]).toEqual(['infra/shared', undefined, { 'gateway.networking.k8s.io/gateway-name': 'shared' }]);
     expect(objectsOf(c)).toEqual([]);
-    expect(() => IngressGateway.fromGatewayAttributes(chart(), 'Bad', { name: 'Shared GW', namespace: 'infra' })).toThrow(/name must be a DNS-1123 subdomain.*got "Shared GW"/);
+    expect(synthesizing(() => IngressGateway.fromGatewayAttributes(chart(), 'Bad', { name: 'Shared GW', namespace: 'infra' }))).toThrow(/name must be a DNS-1123 subdomain.*got "Shared GW"/);
   });
 
   test.each([
@@ -72,11 +72,11 @@ describe('IngressGateway', () => {
     ['no infrastructure labels', { infrastructureLabels: {} }, /infrastructureLabels must be at least one label \(NetworkPolicies select the proxy pods by them\), got {}/],
     ['infrastructure labels that are not a map', { infrastructureLabels: ['team'] as any }, /infrastructureLabels must be a map of label keys to label values, got \["team"\]/],
   ])('fails for %s', (_, props, message) => {
-    expect(() => new IngressGateway(chart(), 'Gateway', props)).toThrow(message);
+    expect(synthesizing(() => new IngressGateway(chart(), 'Gateway', props))).toThrow(message);
   });
 
   test('lists every bad label in one error', () => {
-    expect(() => new IngressGateway(chart(), 'Gateway', { infrastructureLabels: { 'a b': 'x', 'team': 'y z' }, port: 0 })).toThrow(
+    expect(synthesizing(() => new IngressGateway(chart(), 'Gateway', { infrastructureLabels: { 'a b': 'x', 'team': 'y z' }, port: 0 }))).toThrow(
       /IngressGateway test\/Gateway: 3 problems:\n {2}- port must be .*\n {2}- infrastructureLabels key must be .*"a b"\n {2}- infrastructureLabels\["team"\] must be .*"y z"/);
   });
 });

@@ -1,6 +1,6 @@
 import { IngressGateway, LlmInferenceService, LlmRoute } from '../lib';
 import { kmetaChildName, llmisvcGeneratedNames } from '../lib/shared/kserve-conventions';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 describe('kmetaChildName: the names KServe derives, as knative.dev/pkg kmeta.ChildName spells them', () => {
   // knative.dev/pkg@v0.0.0-20260120122510-4a022ed9999a kmeta/names_test.go
@@ -73,11 +73,11 @@ describe('LlmInferenceService', () => {
 
   test('every bad prop is reported at once, each with the fix', () => {
     const c = chart();
-    expect(() => new LlmInferenceService(c, 'Bad', {
+    expect(synthesizing(() => new LlmInferenceService(c, 'Bad', {
       name: 'Bad_Name', model: { uri: 'mock-llm' }, replicas: -1,
       container: { image: 'a b', port: 70000, resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } },
       template: { containers: [] },
-    })).toThrow(new RegExp([
+    }))).toThrow(new RegExp([
       'LlmInferenceService test/Bad: 7 problems:',
       '  - name must be .*got "Bad_Name"',
       '  - model.uri must be a model URI with a scheme.*got "mock-llm"',

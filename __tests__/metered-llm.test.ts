@@ -1,5 +1,5 @@
 import { AllowedRoutes, IngressGateway, LlmRouting, MeteredLlm, MeteredLlmOptions } from '../lib';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 function llm(name: string, namespace = 'team-a', extra: Partial<MeteredLlmOptions> = {}): MeteredLlmOptions {
   return {
@@ -73,15 +73,15 @@ describe('MeteredLlm', () => {
   test('a gateway that does not admit the model\'s namespace is refused when the app is built', () => {
     const c = chart();
     const gateway = new IngressGateway(c, 'Gateway', { name: 'gw', namespace: 'kserve', allowedRoutes: AllowedRoutes.sameNamespace() });
-    expect(() => new MeteredLlm(c, 'Llm', { gateway, ...llm('m', 'team-a') }))
+    expect(synthesizing(() => new MeteredLlm(c, 'Llm', { gateway, ...llm('m', 'team-a') })))
       .toThrow(/MeteredLlm test\/Llm: llmInferenceService.namespace must be a namespace that Gateway kserve\/gw admits .*widen the gateway's allowedRoutes, got "team-a"/);
   });
 
   test('options that need an AI backend are refused with pool routing, all at once; metered needs a budget', () => {
     const gateway = () => IngressGateway.fromGatewayAttributes(chart(), 'G', { name: 'gw', namespace: 'infra' });
-    expect(() => new MeteredLlm(chart(), 'Llm', { gateway: gateway(), ...llm('m', 'a', { routing: LlmRouting.POOL, pathPrefix: '/v1', backend: {} }) }))
+    expect(synthesizing(() => new MeteredLlm(chart(), 'Llm', { gateway: gateway(), ...llm('m', 'a', { routing: LlmRouting.POOL, pathPrefix: '/v1', backend: {} }) })))
       .toThrow(/3 problems:\n  - budget must be unset with LlmRouting.POOL.*\n  - backend must be unset.*\n  - pathPrefix must be unset/);
-    expect(() => new MeteredLlm(chart(), 'Llm', { gateway: gateway(), ...llm('m', 'a', { budget: undefined }) }))
+    expect(synthesizing(() => new MeteredLlm(chart(), 'Llm', { gateway: gateway(), ...llm('m', 'a', { budget: undefined }) })))
       .toThrow(/budget must be set with LlmRouting.METERED \(at least \{ tokens \}\); for no budget use routing: LlmRouting.POOL/);
   });
 

@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
 import { AllowedRoutes, IngressGateway, LlmServingStack, MeteredModel, MeteredModelOptions } from '../lib';
 import { renderApp } from '../lib/synthesizer';
-import { chart, objectsOf, renderedObjects } from './helpers';
+import { chart, objectsOf, renderedObjects, synthesizing } from './helpers';
 
 const APP_ONLY = { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } as const;
 
@@ -60,7 +60,7 @@ describe('MeteredModel', () => {
   test('refuses a route an imported gateway would not admit, naming the gateway', () => {
     const c = chart();
     const gateway = IngressGateway.fromGatewayAttributes(c, 'Shared', { name: 'shared-gw', namespace: 'infra', allowedRoutes: AllowedRoutes.sameNamespace() });
-    expect(() => new MeteredModel(c, 'Chat', { gateway, ...model('chat') })).toThrow(/namespace must be a namespace that Gateway infra\/shared-gw admits/);
+    expect(synthesizing(() => new MeteredModel(c, 'Chat', { gateway, ...model('chat') }))).toThrow(/namespace must be a namespace that Gateway infra\/shared-gw admits/);
   });
 
   test('targets the KServe-generated route with the echo-headers policy when enabled', () => {
@@ -96,10 +96,10 @@ describe('MeteredModel', () => {
 
   test('conflicting labels for one namespace are a clear error', () => {
     const app = new App();
-    expect(() => new LlmServingStack(app, 'Stack', {
+    expect(synthesizing(() => new LlmServingStack(app, 'Stack', {
       platform: APP_ONLY,
       models: [model('a', 'team', { namespaceLabels: { tier: 'gold' } }), model('b', 'team', { namespaceLabels: { tier: 'free' } })],
-    })).toThrow(/models\[1\]\.namespaceLabels sets tier="free" on namespace team, but models\[0\]\.namespaceLabels sets tier="gold"/);
+    }))).toThrow(/models\[1\]\.namespaceLabels sets tier="free" on namespace team, but models\[0\]\.namespaceLabels sets tier="gold"/);
   });
 
   test('two models with the same name in one namespace fail with both construct paths, in plain cdk8s synthesis too', () => {

@@ -1,5 +1,5 @@
 import {ModelEchoHeaders } from '../lib';
-import { chart, objectsOf, only, routeRef } from './helpers';
+import { chart, objectsOf, only, routeRef, synthesizing } from './helpers';
 
 describe('ModelEchoHeaders', () => {
   test('sets the requested and actual model as response headers on the target route', () => {
@@ -30,6 +30,6 @@ describe('ModelEchoHeaders', () => {
     ['an empty CEL expression', [{ name: 'x-model', value: ' ' }], /headers\[0\].value must be a non-empty CEL expression/],
     ['no headers', [], /headers must be at least one header/],
   ])('fails for %s', (_, headers, message) => {
-    expect(() => new ModelEchoHeaders(chart(), 'Echo', { route: routeRef('r', 'ns'), headers })).toThrow(message);
+    expect(synthesizing(() => new ModelEchoHeaders(chart(), 'Echo', { route: routeRef('r', 'ns'), headers }))).toThrow(message);
   });
 });

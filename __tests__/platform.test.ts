@@ -239,7 +239,7 @@ describe('platform options', () => {
   });
 
   test.each([
-    [{ defaultDeploymentMode: 'Raw' }, /KServe .*: defaultDeploymentMode must be one of Standard, Knative, ModelMesh, RawDeployment, Serverless, got "Raw"/],
+    [{ defaultDeploymentMode: 'Raw' }, /KServe: defaultDeploymentMode must be one of Standard, Knative, ModelMesh, RawDeployment, Serverless, got "Raw"/],
     [{ ingress: { kserveIngressGateway: 'kserve-ingress-gateway' } }, /ingress.kserveIngressGateway must be "<namespace>\/<name>" of the ingress Gateway/],
     [{ ingress: { urlScheme: 'ftp' } }, /ingress.urlScheme must be "http" or "https", got "ftp"/],
     [{ ingress: { additionalIngressDomains: ['Bad Domain'] } }, /ingress.additionalIngressDomains\[\] must be an RFC 1123 host name/],

@@ -1,7 +1,7 @@
 import { limitFor, parseRateLimitConfig, RateLimitUnit, renderRateLimitConfig, RateLimitConfig, hasKeyPath } from '../lib/platform/rate-limit-config';
 import { DEFAULT_RATELIMIT_IMAGE, RateLimitService } from '../lib/platform/rate-limit-service';
 import { App, Chart } from 'cdk8s';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 const CONFIG: RateLimitConfig = {
   domain: 'llm-tenants',
@@ -66,15 +66,15 @@ describe('RateLimitService', () => {
   });
 
   test('lists every bad prop in one error', () => {
-    expect(() => new RateLimitService(chart(), 'Rl', {
+    expect(synthesizing(() => new RateLimitService(chart(), 'Rl', {
       namespace: 'Bad_NS', replicas: 0, imageDigest: 'sha256:xyz', image: 'envoyproxy/ratelimit:latest',
       resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
-    })).toThrow(/RateLimitService test\/Rl: \d problems:[\s\S]*namespace must be[\s\S]*replicas must be a whole number from 1 to 100, got 0[\s\S]*:latest[\s\S]*imageDigest must be[\s\S]*limits.cpu \(1\) must not be below resources.requests.cpu \(2\)/);
+    }))).toThrow(/RateLimitService test\/Rl: \d problems:[\s\S]*namespace must be[\s\S]*replicas must be a whole number from 1 to 100, got 0[\s\S]*:latest[\s\S]*imageDigest must be[\s\S]*limits.cpu \(1\) must not be below resources.requests.cpu \(2\)/);
   });
 
   test('refuses two files for one domain', () => {
     const rl = new RateLimitService(chart(), 'Rl', { configs: [CONFIG] });
-    expect(() => rl.addConfig({ ...CONFIG, descriptors: [] })).toThrow(/domain "llm-tenants" is configured twice/);
+    expect(synthesizing(() => { rl.addConfig({ ...CONFIG, descriptors: [] }); return rl; })).toThrow(/domain "llm-tenants" is configured twice/);
     expect(() => rl.addConfigOnce(CONFIG)).not.toThrow();
   });
 

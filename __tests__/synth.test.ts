@@ -65,7 +65,7 @@ describe('npm run synth', () => {
       new LlmServingStack(app, 'Stack', { ...guidePreset(), models: [{ ...guideModel(), budget: { tokens: 0 } }] });
       return app;
     };
-    expect(() => synthToDir({ outdir, build: badApp, validator: false })).toThrow(/TokenBudget Stack\/models\/Model\/TokenBudget: tokens must be a whole number from 1 to 2147483647, got 0/);
+    expect(() => synthToDir({ outdir, build: badApp, validator: false })).toThrow(/\[Stack\/models\/Model\/TokenBudget\] TokenBudget: tokens must be a whole number from 1 to 2147483647, got 0/);
     expect(readTree(outdir)).toEqual(before);
     expect(fs.readdirSync(parent).sort()).toEqual(['.dist-versions', 'dist']);
     expect(fs.readdirSync(path.join(parent, '.dist-versions'))).toEqual([path.basename(fs.realpathSync(outdir))]);

@@ -9,7 +9,7 @@ import { limitFor, parseRateLimitConfig } from '../lib/platform/rate-limit-confi
 import { RateLimitService } from '../lib/platform/rate-limit-service';
 import { formatFinding } from '../lib/validate/findings';
 import { Validator } from '../lib/validate/validator';
-import { chart, mirrorResolver, objectsOf, only, routeRef } from './helpers';
+import { chart, mirrorResolver, objectsOf, only, routeRef, synthesizing } from './helpers';
 
 const HASH = (c: string) => `sha256:${c.repeat(64)}`;
 const route = routeRef('chat-ai', 'team-llm');
@@ -140,9 +140,9 @@ describe('TenantBudget', () => {
   });
 
   test('refuses a shared budget without a service, and day windows per replica', () => {
-    expect(() => new TenantBudget(chart(), 'B', { route, tenants: description() })).toThrow(/rateLimitService is required/);
+    expect(synthesizing(() => new TenantBudget(chart(), 'B', { route, tenants: description() }))).toThrow(/rateLimitService is required/);
     const daily = new Tenants({ tiers: [{ name: 'd', tokens: 10, unit: TierUnit.DAYS }] });
-    expect(() => new TenantBudget(chart(), 'B', { route, tenants: daily, perReplica: true })).toThrow(/tiers\[0\]\.unit must be Seconds, Minutes or Hours with perReplica/);
+    expect(synthesizing(() => new TenantBudget(chart(), 'B', { route, tenants: daily, perReplica: true }))).toThrow(/tiers\[0\]\.unit must be Seconds, Minutes or Hours with perReplica/);
   });
 
   test('a service defined elsewhere is referenced by its attributes', () => {

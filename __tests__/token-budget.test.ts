@@ -1,5 +1,5 @@
 import {MAX_TOKENS, TokenBudget, TokenBudgetUnit } from '../lib';
-import { chart, objectsOf, only, routeRef } from './helpers';
+import { chart, objectsOf, only, routeRef, synthesizing } from './helpers';
 
 const route = routeRef('mock-llm-ai', 'kserve-test');
 
@@ -26,7 +26,7 @@ describe('TokenBudget', () => {
   });
 
   test('accepts the int32 maximum', () => {
-    expect(() => new TokenBudget(chart(), 'Budget', { route, tokens: MAX_TOKENS })).not.toThrow();
+    expect(synthesizing(() => new TokenBudget(chart(), 'Budget', { route, tokens: MAX_TOKENS }))).not.toThrow();
   });
 
   describe('fails with an error naming the prop', () => {
@@ -37,15 +37,15 @@ describe('TokenBudget', () => {
       ['tokens exceeds int32', { tokens: MAX_TOKENS + 1 }, 'got 2147483648'],
       ['tokens is not a number', { tokens: '100' }, 'got "100"'],
     ])('when %s', (_, props, got) => {
-      expect(() => new TokenBudget(chart(), 'Budget', { route, ...props } as any))
+      expect(synthesizing(() => new TokenBudget(chart(), 'Budget', { route, ...props } as any)))
         .toThrow(`TokenBudget test/Budget: tokens must be a whole number from 1 to 2147483647, ${got}`);
     });
     test('when the unit is unknown', () => {
-      expect(() => new TokenBudget(chart(), 'Budget', { route, tokens: 100, unit: 'Days' as any }))
+      expect(synthesizing(() => new TokenBudget(chart(), 'Budget', { route, tokens: 100, unit: 'Days' as any })))
         .toThrow('TokenBudget test/Budget: unit must be one of Seconds, Minutes, Hours, got "Days"');
     });
     test('when the name is not DNS-1123', () => {
-      expect(() => new TokenBudget(chart(), 'Budget', { route, tokens: 100, name: 'LLM budget' })).toThrow(/name must be a DNS-1123 subdomain/);
+      expect(synthesizing(() => new TokenBudget(chart(), 'Budget', { route, tokens: 100, name: 'LLM budget' }))).toThrow(/name must be a DNS-1123 subdomain/);
     });
   });
 });

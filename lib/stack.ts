@@ -126,15 +126,15 @@ export class LlmServingStack extends Construct {
   /** The ingress chart, unless an existing gateway is used. */
   public readonly ingress?: IngressChart;
   /** The gateway the models are served through. */
-  public readonly gateway: IGateway;
+  public readonly gateway!: IGateway;
   /** The rate-limit service, when included. */
   public readonly rateLimitService?: RateLimitService;
   /** The models chart. */
-  public readonly models: ModelsChart;
+  public readonly models!: ModelsChart;
 
   constructor(scope: Construct, id: string, props: LlmServingStackProps = {}) {
     super(scope, id);
-    checkProps('LlmServingStack', this, props);
+    if (!checkProps('LlmServingStack', this, props)) return;
     const p = props.platform ?? {};
     const resolver = props.resolver;
     if (props.gateway && props.existingGateway) {

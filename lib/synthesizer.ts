@@ -83,5 +83,5 @@ function validateConstructs(app: App): void {
   for (const c of app.node.findAll() as IConstruct[]) {
     for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
   }
-  if (errors.length > 0) throw new Error(`Validation failed:\n  ${errors.join('\n  ')}`);
+  if (errors.length > 0) throw new Error(`Validation failed: ${errors.length} problem${errors.length === 1 ? '' : 's'}, each after its construct's path:\n  ${errors.join('\n  ')}`);
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaybackend';
-import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, isPort, PropErrors } from '../shared/validation';
+import { checkProps, skipIfProblems, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
 
@@ -67,32 +67,34 @@ export const OPENAI_CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
  */
 export class AiBackend extends Construct {
   /** Backend name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Backend namespace. */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** Model name sent to the provider. */
-  public readonly model: string;
+  public readonly model!: string;
   /** Upstream host. */
-  public readonly host: string;
+  public readonly host!: string;
   /** Upstream port. */
-  public readonly port: number;
+  public readonly port!: number;
   /** Chat-completions path. */
-  public readonly path: string;
+  public readonly path!: string;
   /** The inference service behind it, if it was derived from one. */
   public readonly inferenceService?: InferenceService;
   /** The generated AgentgatewayBackend object. */
-  public readonly apiObject: agw.AgentgatewayBackend;
+  public readonly apiObject!: agw.AgentgatewayBackend;
 
   constructor(scope: Construct, id: string, props: AiBackendProps = {}) {
     super(scope, id);
-    checkProps('AiBackend', this, props);
+    if (!checkProps('AiBackend', this, props)) return;
     ensureUniqueObjects(this);
     const isvc = props.inferenceService;
     this.inferenceService = isvc;
+    // An inference service with problems has reported them; nothing here can be derived from it.
+    if (skipIfProblems(this, isvc)) return;
     const errors = new PropErrors('AiBackend', this);
     errors.check(isvc !== undefined || (props.model !== undefined && props.host !== undefined && props.name !== undefined && props.namespace !== undefined),
       'inferenceService', isvc, 'set, or else name, namespace, model and host must all be given');
-    errors.throwIfAny();
+    if (errors.report()) return;
 
     this.name = props.name ?? `${isvc!.name}-backend`;
     this.namespace = props.namespace ?? isvc!.namespace;
@@ -102,7 +104,7 @@ export class AiBackend extends Construct {
     this.path = props.path ?? OPENAI_CHAT_COMPLETIONS_PATH;
     const provider = props.provider ?? AiProvider.OPENAI;
 
-    errors
+    if (errors
       .check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE)
       .check(isDns1123Label(this.namespace), 'namespace', this.namespace, DNS1123_LABEL_RULE)
       .check(typeof this.model === 'string' && this.model.length > 0, 'model', this.model, 'a non-empty model name')
@@ -110,7 +112,7 @@ export class AiBackend extends Construct {
       .check(isPort(this.port), 'port', this.port, 'a whole number from 1 to 65535')
       .check(typeof this.path === 'string' && this.path.startsWith('/'), 'path', this.path, 'an absolute path starting with "/"')
       .check(Object.values(AiProvider).includes(provider), 'provider', provider, `one of ${Object.values(AiProvider).join(', ')}`)
-      .throwIfAny();
+      .report()) return;
 
     this.apiObject = new agw.AgentgatewayBackend(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },

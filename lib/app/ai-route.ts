@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as gwr from '../../imports/httproute';
-import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
+import { checkProps, skipIfProblems, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { AiBackend } from './ai-backend';
 import { IHttpRouteRef } from './http-route-ref';
@@ -50,19 +50,20 @@ export interface AiRouteProps extends AiRouteOptions {
  */
 export class AiRoute extends Construct implements IHttpRouteRef {
   /** Route name. */
-  public readonly routeName: string;
+  public readonly routeName!: string;
   /** Route namespace. */
-  public readonly routeNamespace: string;
+  public readonly routeNamespace!: string;
   /** Host names. */
-  public readonly hostnames: readonly string[];
+  public readonly hostnames!: readonly string[];
   /** Path prefix. */
-  public readonly pathPrefix: string;
+  public readonly pathPrefix!: string;
   /** The generated HTTPRoute object. */
-  public readonly apiObject: gwr.HttpRoute;
+  public readonly apiObject!: gwr.HttpRoute;
 
   constructor(scope: Construct, id: string, props: AiRouteProps) {
     super(scope, id);
-    checkProps('AiRoute', this, props, ['backend', 'gateway']);
+    if (!checkProps('AiRoute', this, props, ['backend', 'gateway'])) return;
+    if (skipIfProblems(this, props.backend, props.gateway)) return;
     ensureUniqueObjects(this);
     const { backend, gateway } = props;
     const isvc = backend.inferenceService;
@@ -82,7 +83,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
       'move the route or widen the gateway\'s allowedRoutes');
     errors.check(backend.namespace === this.routeNamespace, 'namespace', this.routeNamespace,
       `the backend's namespace "${backend.namespace}" (a cross-namespace backendRef needs a ReferenceGrant)`);
-    errors.throwIfAny();
+    if (errors.report()) return;
 
     this.apiObject = new gwr.HttpRoute(this, 'Resource', {
       metadata: { name: this.routeName, namespace: this.routeNamespace },

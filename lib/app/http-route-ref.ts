@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, PropErrors } from '../shared/validation';
 
 /** An HTTPRoute a policy can target: one this app defines, or one KServe generates. */
 export interface IHttpRouteRef extends IConstruct {
@@ -26,12 +27,17 @@ export class HttpRouteRef extends Construct implements IHttpRouteRef {
     return new HttpRouteRef(scope, id, attrs);
   }
 
-  public readonly routeName: string;
-  public readonly routeNamespace: string;
+  public readonly routeName!: string;
+  public readonly routeNamespace!: string;
 
   private constructor(scope: Construct, id: string, attrs: HttpRouteAttributes) {
     super(scope, id);
-    this.routeName = attrs?.name;
-    this.routeNamespace = attrs?.namespace;
+    if (!checkProps('HttpRouteRef.fromHttpRouteAttributes', this, attrs, ['name', 'namespace'])) return;
+    this.routeName = attrs.name;
+    this.routeNamespace = attrs.namespace;
+    new PropErrors('HttpRouteRef.fromHttpRouteAttributes', this)
+      .check(isDns1123Subdomain(attrs.name), 'name', attrs.name, DNS1123_SUBDOMAIN_RULE)
+      .check(isDns1123Label(attrs.namespace), 'namespace', attrs.namespace, DNS1123_LABEL_RULE)
+      .report();
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaybackend';
 import { INFERENCE_POOL_GROUP } from '../shared/kserve-conventions';
-import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { checkProps, skipIfProblems, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { OPENAI_CHAT_COMPLETIONS_PATH } from './ai-backend';
 import { IInferencePoolRef } from './inference-pool-ref';
@@ -56,21 +56,22 @@ export interface InferencePoolBackendProps extends InferencePoolBackendOptions {
  */
 export class InferencePoolBackend extends Construct {
   /** Backend name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Backend namespace (the pool's). */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** Model name sent to the pool. */
-  public readonly model: string;
+  public readonly model!: string;
   /** The pool. */
-  public readonly pool: IInferencePoolRef;
+  public readonly pool!: IInferencePoolRef;
   /** The formats, with their paths. */
-  public readonly formats: readonly LlmApiFormat[];
+  public readonly formats!: readonly LlmApiFormat[];
   /** The generated AgentgatewayBackend object. */
-  public readonly apiObject: agw.AgentgatewayBackend;
+  public readonly apiObject!: agw.AgentgatewayBackend;
 
   constructor(scope: Construct, id: string, props: InferencePoolBackendProps) {
     super(scope, id);
-    checkProps('InferencePoolBackend', this, props, ['pool', 'servedModel']);
+    if (!checkProps('InferencePoolBackend', this, props, ['pool', 'servedModel'])) return;
+    if (skipIfProblems(this, props.pool)) return;
     ensureUniqueObjects(this);
     this.pool = props.pool;
     this.namespace = props.pool.poolNamespace;
@@ -92,7 +93,7 @@ export class InferencePoolBackend extends Construct {
         .check(!seen.has(f?.type), `formats[${i}].type`, f?.type, 'a format not listed before (each format once)');
       seen.add(f?.type);
     });
-    errors.throwIfAny();
+    if (errors.report()) return;
 
     this.apiObject = new agw.AgentgatewayBackend(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },

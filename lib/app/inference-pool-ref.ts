@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, PropErrors } from '../shared/validation';
 
 /** A reference to an InferencePool (Gateway API Inference Extension, `inference.networking.k8s.io`). */
 export interface IInferencePoolRef extends IConstruct {
@@ -23,12 +24,17 @@ export class InferencePoolRef extends Construct implements IInferencePoolRef {
     return new InferencePoolRef(scope, id, attrs);
   }
 
-  public readonly poolName: string;
-  public readonly poolNamespace: string;
+  public readonly poolName!: string;
+  public readonly poolNamespace!: string;
 
   private constructor(scope: Construct, id: string, attrs: InferencePoolAttributes) {
     super(scope, id);
-    this.poolName = attrs?.name;
-    this.poolNamespace = attrs?.namespace;
+    if (!checkProps('InferencePoolRef.fromInferencePoolAttributes', this, attrs, ['name', 'namespace'])) return;
+    this.poolName = attrs.name;
+    this.poolNamespace = attrs.namespace;
+    new PropErrors('InferencePoolRef.fromInferencePoolAttributes', this)
+      .check(isDns1123Subdomain(attrs.name), 'name', attrs.name, DNS1123_SUBDOMAIN_RULE)
+      .check(isDns1123Label(attrs.namespace), 'namespace', attrs.namespace, DNS1123_LABEL_RULE)
+      .report();
   }
 }

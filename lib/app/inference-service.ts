@@ -133,39 +133,39 @@ const PREDICTOR_SERVICE_PORT = 80;
  */
 export class InferenceService extends Construct {
   /** InferenceService name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Namespace. */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** Image of the model server. */
-  public readonly image: string;
+  public readonly image!: string;
   /** Name of the predictor Service KServe creates (`<name>-predictor`). */
-  public readonly predictorServiceName: string;
+  public readonly predictorServiceName!: string;
   /** Cluster-local host of the predictor Service. */
-  public readonly predictorHost: string;
+  public readonly predictorHost!: string;
   /** Port of the predictor Service. */
-  public readonly predictorPort: number;
+  public readonly predictorPort!: number;
   /** External hostname KServe gives the top-level route, from the domain template. */
-  public readonly hostname: string;
+  public readonly hostname!: string;
   /** External hostname of the per-component (predictor) route. */
-  public readonly predictorHostname: string;
+  public readonly predictorHostname!: string;
   /** Name of the top-level HTTPRoute KServe generates (the InferenceService name). */
-  public readonly generatedRouteName: string;
+  public readonly generatedRouteName!: string;
   /** Name of the per-component HTTPRoute KServe generates (`<name>-predictor`). */
-  public readonly generatedPredictorRouteName: string;
+  public readonly generatedPredictorRouteName!: string;
   /** The status URL KServe reports. */
-  public readonly url: string;
+  public readonly url!: string;
   /** The port the model container listens on (the predictor Service targets it). */
-  public readonly containerPort: number;
+  public readonly containerPort!: number;
   /** Whether KServe generates external routes for it. */
-  public readonly visibility: ModelVisibility;
+  public readonly visibility!: ModelVisibility;
   /** A label KServe puts on the predictor pods (kserve@v0.20.0:pkg/constants InferenceServicePodLabelKey). */
-  public readonly predictorPodLabels: Readonly<Record<string, string>>;
+  public readonly predictorPodLabels!: Readonly<Record<string, string>>;
   /** The generated InferenceService object. */
-  public readonly apiObject: kserve.InferenceService;
+  public readonly apiObject!: kserve.InferenceService;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
-    checkProps('InferenceService', this, props, ['name', 'image']);
+    if (!checkProps('InferenceService', this, props, ['name', 'image'])) return;
     ensureUniqueObjects(this);
     this.name = props.name;
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';
@@ -191,15 +191,18 @@ export class InferenceService extends Construct {
       .check(Object.values(ModelVisibility).includes(this.visibility), 'visibility', this.visibility, `one of ${Object.values(ModelVisibility).join(', ')}`)
       .check(Object.keys(props.env ?? {}).every(k => /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k)), 'env', props.env, 'names of letters, digits, "_", "-" and "." not starting with a digit');
     checkContainerResources(errors, resources);
-    errors.throwIfAny();
+    const predictorName = predictorServiceName(String(this.name));
+    const hostname = errors.any ? '' : hostFor(errors, ingress, this.name, this.namespace);
+    const predictorHostname = errors.any ? '' : hostFor(errors, ingress, predictorName, this.namespace);
+    if (errors.report()) return;
 
-    this.predictorServiceName = predictorServiceName(this.name);
+    this.predictorServiceName = predictorName;
     this.predictorHost = `${this.predictorServiceName}.${this.namespace}.svc.cluster.local`;
     this.predictorPort = PREDICTOR_SERVICE_PORT;
     this.generatedRouteName = this.name;
     this.generatedPredictorRouteName = this.predictorServiceName;
-    this.hostname = hostFor(this, ingress, this.name);
-    this.predictorHostname = hostFor(this, ingress, this.predictorServiceName);
+    this.hostname = hostname;
+    this.predictorHostname = predictorHostname;
     this.url = `${ingress.urlScheme}://${this.hostname}`;
     this.predictorPodLabels = { [INFERENCE_SERVICE_POD_LABEL]: this.name };
 
@@ -226,15 +229,14 @@ export class InferenceService extends Construct {
   }
 }
 
-/** The host KServe gives `name` from the domain template; a template naming other fields is rejected rather than guessed. */
-function hostFor(isvc: InferenceService, ingress: Required<KServeIngressSettings>, name: string): string {
-  const { host, unknown } = renderDomainTemplate(ingress.domainTemplate, { Name: name, Namespace: isvc.namespace, IngressDomain: ingress.ingressDomain });
-  const errors = new PropErrors('InferenceService', isvc);
-  errors.check(unknown.length === 0 && !host.includes('{{'), 'ingress.domainTemplate', ingress.domainTemplate,
-    'a template using only {{ .Name }}, {{ .Namespace }} and {{ .IngressDomain }}');
-  errors.throwIfAny();
-  errors.check(isHostname(host), 'ingress.domainTemplate', ingress.domainTemplate, `a template that renders an RFC 1123 host name (it renders ${JSON.stringify(host)})`);
-  errors.throwIfAny();
+/** The host KServe gives `name` from the domain template; a template naming other fields is recorded as a problem rather than guessed. */
+function hostFor(errors: PropErrors, ingress: Required<KServeIngressSettings>, name: string, namespace: string): string {
+  const { host, unknown } = renderDomainTemplate(ingress.domainTemplate, { Name: name, Namespace: namespace, IngressDomain: ingress.ingressDomain });
+  if (unknown.length > 0 || host.includes('{{')) {
+    errors.check(false, 'ingress.domainTemplate', ingress.domainTemplate, 'a template using only {{ .Name }}, {{ .Namespace }} and {{ .IngressDomain }}');
+  } else {
+    errors.check(isHostname(host), 'ingress.domainTemplate', ingress.domainTemplate, `a template that renders an RFC 1123 host name (it renders ${JSON.stringify(host)})`);
+  }
   return host;
 }
 

@@ -162,23 +162,23 @@ export class IngressGateway extends Construct implements IGateway {
   }
 
   /** Gateway name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Gateway namespace. */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** HTTP listener name. */
-  public readonly listenerName: string;
+  public readonly listenerName!: string;
   /** HTTP listener port. */
-  public readonly port: number;
+  public readonly port!: number;
   /** Which namespaces may attach routes. */
-  public readonly allowedRoutes: AllowedRoutes;
+  public readonly allowedRoutes!: AllowedRoutes;
   /** Labels on the proxy workload agentgateway deploys for this gateway. */
-  public readonly infrastructureLabels: Readonly<Record<string, string>>;
+  public readonly infrastructureLabels!: Readonly<Record<string, string>>;
   /** The generated Gateway object. */
-  public readonly apiObject: gw.Gateway;
+  public readonly apiObject!: gw.Gateway;
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
-    checkProps('IngressGateway', this, props);
+    if (!checkProps('IngressGateway', this, props)) return;
     ensureUniqueObjects(this);
     this.name = props.name ?? Names.toDnsLabel(this);
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';
@@ -194,11 +194,11 @@ export class IngressGateway extends Construct implements IGateway {
       .check(isDns1123Subdomain(gatewayClassName), 'gatewayClassName', gatewayClassName, DNS1123_SUBDOMAIN_RULE)
       .check(isDns1123Label(this.listenerName), 'listenerName', this.listenerName, DNS1123_LABEL_RULE)
       .check(isPort(this.port), 'port', this.port, 'a whole number from 1 to 65535');
-    checkLabels(errors, 'infrastructureLabels', this.infrastructureLabels)
+    if (checkLabels(errors, 'infrastructureLabels', this.infrastructureLabels)
       // They are the proxy's pod selector in NetworkPolicies: an empty one would select every pod of the namespace.
       .check(Object.keys(this.infrastructureLabels ?? {}).length > 0, 'infrastructureLabels', this.infrastructureLabels,
         'at least one label (NetworkPolicies select the proxy pods by them)')
-      .throwIfAny();
+      .report()) return;
 
     this.apiObject = new gw.Gateway(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
@@ -238,25 +238,25 @@ export class IngressGateway extends Construct implements IGateway {
 
 /** A Gateway known by its attributes only. */
 class ImportedGateway extends Construct implements IGateway {
-  public readonly name: string;
-  public readonly namespace: string;
+  public readonly name!: string;
+  public readonly namespace!: string;
   public readonly sectionName?: string;
-  public readonly proxyLabels: Readonly<Record<string, string>>;
-  public readonly allowedRoutes: AllowedRoutes;
+  public readonly proxyLabels!: Readonly<Record<string, string>>;
+  public readonly allowedRoutes!: AllowedRoutes;
 
   constructor(scope: Construct, id: string, attrs: GatewayAttributes) {
     super(scope, id);
+    if (!checkProps('IngressGateway.fromGatewayAttributes', this, attrs, ['name', 'namespace'])) return;
     this.name = attrs.name;
     this.namespace = attrs.namespace;
     this.sectionName = attrs.listenerName;
     this.proxyLabels = { ...(attrs.proxyLabels ?? { 'gateway.networking.k8s.io/gateway-name': attrs.name }) };
     this.allowedRoutes = attrs.allowedRoutes ?? AllowedRoutes.all();
-    new PropErrors('IngressGateway.fromGatewayAttributes', this)
+    if (new PropErrors('IngressGateway.fromGatewayAttributes', this)
       .check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE)
       .check(isDns1123Label(this.namespace), 'namespace', this.namespace, DNS1123_LABEL_RULE)
       .check(attrs.listenerName === undefined || isDns1123Label(attrs.listenerName), 'listenerName', attrs.listenerName, DNS1123_LABEL_RULE)
-      .check(Object.keys(this.proxyLabels).length > 0, 'proxyLabels', attrs.proxyLabels, 'at least one label')
-      .throwIfAny();
+      .check(Object.keys(this.proxyLabels).length > 0, 'proxyLabels', attrs.proxyLabels, 'at least one label').report()) return;
   }
 
   public get qualifiedName(): string {

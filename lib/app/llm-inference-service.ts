@@ -144,29 +144,29 @@ export interface LlmInferenceServiceProps {
  */
 export class LlmInferenceService extends Construct {
   /** Name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Namespace. */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** The model name clients ask for (`model` in requests). */
-  public readonly modelName: string;
+  public readonly modelName!: string;
   /** The names KServe gives the objects it creates. */
-  public readonly generatedNames: LlmisvcGeneratedNames;
+  public readonly generatedNames!: LlmisvcGeneratedNames;
   /** The HTTPRoute KServe creates, when the router has a route: what a policy targets. */
   public readonly route?: IHttpRouteRef;
   /** The InferencePool KServe creates, when the scheduler is managed. */
   public readonly inferencePool?: IInferencePoolRef;
   /** Labels of the model server pods (KServe's workload selector). */
-  public readonly workloadPodLabels: Readonly<Record<string, string>>;
+  public readonly workloadPodLabels!: Readonly<Record<string, string>>;
   /** Labels of the endpoint picker pods. */
-  public readonly schedulerPodLabels: Readonly<Record<string, string>>;
+  public readonly schedulerPodLabels!: Readonly<Record<string, string>>;
   /** The port the model server listens on, when known from `container`. */
   public readonly containerPort?: number;
   /** The generated object. */
-  public readonly apiObject: llmisvc.LlmInferenceServiceV1Alpha2;
+  public readonly apiObject!: llmisvc.LlmInferenceServiceV1Alpha2;
 
   constructor(scope: Construct, id: string, props: LlmInferenceServiceProps) {
     super(scope, id);
-    checkProps('LlmInferenceService', this, props, ['name', 'model']);
+    if (!checkProps('LlmInferenceService', this, props, ['name', 'model'])) return;
     ensureUniqueObjects(this);
     this.name = props.name;
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';
@@ -174,7 +174,7 @@ export class LlmInferenceService extends Construct {
     const router = props.router ?? {};
     const route = router.route ?? LlmRoute.generated();
     const scheduler = router.scheduler ?? {};
-    validate(this, props, route);
+    if (validate(this, props, route)) return;
 
     this.generatedNames = llmisvcGeneratedNames(this.name);
     if (route.value) this.route = HttpRouteRef.fromHttpRouteAttributes(this, 'Route', { name: this.generatedNames.route, namespace: this.namespace });
@@ -235,7 +235,8 @@ function templateOf(mod: typeof llmisvc, c: LlmContainerOptions): LlmPodTemplate
   return { containers: [container] };
 }
 
-function validate(svc: LlmInferenceService, props: LlmInferenceServiceProps, route: LlmRoute): void {
+/** Records every problem of the props on the construct; true when there was any. */
+function validate(svc: LlmInferenceService, props: LlmInferenceServiceProps, route: LlmRoute): boolean {
   const errors = new PropErrors('LlmInferenceService', svc)
     .check(isDns1123Label(svc.name), 'name', svc.name, DNS1123_LABEL_RULE)
     .check(isDns1123Label(svc.namespace), 'namespace', svc.namespace, DNS1123_LABEL_RULE)
@@ -256,5 +257,5 @@ function validate(svc: LlmInferenceService, props: LlmInferenceServiceProps, rou
       .check(Object.keys(c.env ?? {}).every(k => /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k)), 'container.env', c.env, 'names of letters, digits, "_", "-" and "." not starting with a digit');
     checkContainerResources(errors, c.resources ?? {}, 'container.resources');
   }
-  errors.throwIfAny();
+  return errors.report();
 }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { checkProps, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IGateway } from './ingress-gateway';
 import { LlmInferenceService } from './llm-inference-service';
@@ -26,17 +26,18 @@ export interface LlmWorkloadNetworkPolicyProps {
  */
 export class LlmWorkloadNetworkPolicy extends Construct {
   /** Policy name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** The generated NetworkPolicy object. */
-  public readonly apiObject: ApiObject;
+  public readonly apiObject!: ApiObject;
 
   constructor(scope: Construct, id: string, props: LlmWorkloadNetworkPolicyProps) {
     super(scope, id);
-    checkProps('LlmWorkloadNetworkPolicy', this, props, ['llmInferenceService', 'gateway']);
+    if (!checkProps('LlmWorkloadNetworkPolicy', this, props, ['llmInferenceService', 'gateway'])) return;
+    if (skipIfProblems(this, props.llmInferenceService, props.gateway)) return;
     ensureUniqueObjects(this);
     const { llmInferenceService: llm, gateway } = props;
     this.name = props.name ?? `${llm.name}-workload-ingress`;
-    new PropErrors('LlmWorkloadNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).throwIfAny();
+    if (new PropErrors('LlmWorkloadNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).report()) return;
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'networking.k8s.io/v1',

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { checkProps, HOSTNAME_RULE, isHostname, PropErrors, show } from '../shared/validation';
+import { checkProps, hasProblems, HOSTNAME_RULE, isHostname, PropErrors, recordProblems, show, skipIfProblems } from '../shared/validation';
+import { HttpRouteRef, IHttpRouteRef } from './http-route-ref';
 import { OPENAI_CHAT_COMPLETIONS_PATH } from './ai-backend';
 import { IGateway } from './ingress-gateway';
 import { InferencePoolBackend, InferencePoolBackendOptions, LlmApiFormatType } from './inference-pool-backend';
@@ -90,9 +91,9 @@ export interface MeteredLlmProps extends MeteredLlmOptions {
  */
 export class MeteredLlm extends Construct {
   /** The LLMInferenceService. */
-  public readonly llmInferenceService: LlmInferenceService;
+  public readonly llmInferenceService!: LlmInferenceService;
   /** How requests reach the pool. */
-  public readonly routing: LlmRouting;
+  public readonly routing!: LlmRouting;
   /** The AI backend wrapping the pool, when metered. */
   public readonly backend?: InferencePoolBackend;
   /** The token budget, when metered without tenant budgets. */
@@ -106,17 +107,19 @@ export class MeteredLlm extends Construct {
 
   constructor(scope: Construct, id: string, props: MeteredLlmProps) {
     super(scope, id);
-    checkProps('MeteredLlm', this, props, ['gateway', 'llmInferenceService']);
+    if (!checkProps('MeteredLlm', this, props, ['gateway', 'llmInferenceService'])) return;
     const missing = ['name', 'model'].filter(k => (props.llmInferenceService as unknown as Record<string, unknown>)?.[k] == null);
     if (typeof props.llmInferenceService !== 'object' || missing.length > 0) {
-      throw new Error(`MeteredLlm ${this.node.path}: ${missing.map(k => `llmInferenceService.${k} is required`).join('; ')}, got ${show(props.llmInferenceService)}`);
+      recordProblems(this, 'MeteredLlm', [`${missing.map(k => `llmInferenceService.${k} is required`).join('; ')}, got ${show(props.llmInferenceService)}`]);
+      return;
     }
     const { gateway } = props;
     this.routing = props.routing ?? LlmRouting.METERED;
     const metered = this.routing === LlmRouting.METERED;
     const spec = props.llmInferenceService;
     const namespace = spec.namespace;
-    validate(this, props, metered);
+    // Problems of the options are recorded; the LLMInferenceService is still built, so its own are reported too.
+    const optionProblems = validate(this, props, metered);
 
     const router = spec.router ?? {};
     if (metered) {
@@ -127,19 +130,25 @@ export class MeteredLlm extends Construct {
         router: { ...router, route: LlmRoute.override(overrideSpec(gateway, backendName, this.pathPrefix, props.hostnames)) },
       });
       const llm = this.llmInferenceService;
-      this.backend = new InferencePoolBackend(this, 'Backend', { ...props.backend, name: backendName, pool: llm.inferencePool!, servedModel: llm.modelName });
+      if (!optionProblems && !hasProblems(llm)) {
+        this.backend = new InferencePoolBackend(this, 'Backend', { ...props.backend, name: backendName, pool: llm.inferencePool!, servedModel: llm.modelName });
+      }
     } else {
       this.llmInferenceService = new LlmInferenceService(this, 'LlmInferenceService', { ...spec, router: { ...router, route: LlmRoute.generated() } });
     }
     const llm = this.llmInferenceService;
-    const errors = new PropErrors('MeteredLlm', this)
-      .check(gateway.admitsRoutesFrom(llm.namespace, props.namespaceLabels), 'llmInferenceService.namespace', namespace ?? llm.namespace,
-        `a namespace that Gateway ${gateway.qualifiedName} admits (it admits ${gateway.allowedRoutes.describe()}); ` +
-        'move the model or widen the gateway\'s allowedRoutes');
-    errors.throwIfAny();
+    if (optionProblems) return;
+    if (!hasProblems(llm) && !skipIfProblems(this, gateway)) {
+      const errors = new PropErrors('MeteredLlm', this)
+        .check(gateway.admitsRoutesFrom(llm.namespace, props.namespaceLabels), 'llmInferenceService.namespace', namespace ?? llm.namespace,
+          `a namespace that Gateway ${gateway.qualifiedName} admits (it admits ${gateway.allowedRoutes.describe()}); ` +
+          'move the model or widen the gateway\'s allowedRoutes');
+      if (errors.report()) return;
+    }
 
     if (metered) {
-      const route = llm.route!;
+      // The budget's own props are checked even when the LLMInferenceService has problems (its route then stands in, marked).
+      const route = llm.route ?? unresolvedRoute(this, llm);
       if (props.tenantBudget) {
         this.tenantBudget = new TenantBudget(this, 'TenantBudget', {
           ...props.tenantBudget, route, routeBudget: { tokens: props.budget!.tokens, unit: props.budget!.unit ?? TokenBudgetUnit.MINUTES },
@@ -155,6 +164,13 @@ export class MeteredLlm extends Construct {
   public get namespace(): string {
     return this.llmInferenceService.namespace;
   }
+}
+
+/** A stand-in route for a budget whose LLMInferenceService has problems: marked, so the budget builds nothing. */
+function unresolvedRoute(scope: Construct, llm: LlmInferenceService): IHttpRouteRef {
+  const route = HttpRouteRef.fromHttpRouteAttributes(scope, 'UnresolvedRoute', { name: 'unresolved', namespace: 'unresolved' });
+  skipIfProblems(route, llm);
+  return route;
 }
 
 /** Where the backend sends Completions: the route's default path prefix. */
@@ -183,7 +199,8 @@ function overrideSpec(gateway: IGateway, backendName: string, pathPrefix: string
   } as unknown as Parameters<typeof LlmRoute.override>[0];
 }
 
-function validate(llm: MeteredLlm, props: MeteredLlmProps, metered: boolean): void {
+/** Records every problem of the props on the construct; true when there was any. */
+function validate(llm: MeteredLlm, props: MeteredLlmProps, metered: boolean): boolean {
   const errors = new PropErrors('MeteredLlm', llm)
     .check(Object.values(LlmRouting).includes(llm.routing), 'routing', llm.routing, `one of ${Object.values(LlmRouting).map(r => `LlmRouting.${r.toUpperCase()}`).join(', ')}`)
     .check(props.llmInferenceService.router?.route === undefined, 'llmInferenceService.router.route', props.llmInferenceService.router?.route,
@@ -201,5 +218,5 @@ function validate(llm: MeteredLlm, props: MeteredLlmProps, metered: boolean): vo
         `unset with LlmRouting.POOL (no AI backend parses that traffic, so nothing can count tokens); use LlmRouting.METERED for ${show(key)}`);
     }
   }
-  errors.throwIfAny();
+  return errors.report();
 }

@@ -8,7 +8,7 @@ import { ModelEchoHeaders, ModelEchoHeadersOptions } from './model-echo-headers'
 import { PredictorNetworkPolicy } from './predictor-network-policy';
 import { ModelTenantBudgetOptions, TenantBudget } from './tenant-budget';
 import { TokenBudget, TokenBudgetOptions, TokenBudgetUnit } from './token-budget';
-import { checkProps } from '../shared/validation';
+import { checkProps, hasProblems } from '../shared/validation';
 
 /** What describes a {@link MeteredModel} besides the gateway it is served through. */
 export interface MeteredModelOptions {
@@ -65,11 +65,11 @@ export interface MeteredModelProps extends MeteredModelOptions {
  */
 export class MeteredModel extends Construct {
   /** The inference service. */
-  public readonly inferenceService: InferenceService;
+  public readonly inferenceService!: InferenceService;
   /** The AI backend. */
-  public readonly backend: AiBackend;
+  public readonly backend!: AiBackend;
   /** The budgeted route. */
-  public readonly route: AiRoute;
+  public readonly route!: AiRoute;
   /** The token budget, unless tenant budgets are on (then `tenantBudget` holds it). */
   public readonly budget?: TokenBudget;
   /** The tenant budget policy, with the route's budget folded in, when enabled. */
@@ -81,7 +81,7 @@ export class MeteredModel extends Construct {
 
   constructor(scope: Construct, id: string, props: MeteredModelProps) {
     super(scope, id);
-    checkProps('MeteredModel', this, props, ['gateway', 'inferenceService']);
+    if (!checkProps('MeteredModel', this, props, ['gateway', 'inferenceService'])) return;
     this.inferenceService = new InferenceService(this, 'InferenceService', props.inferenceService);
     this.backend = new AiBackend(this, 'Backend', { ...props.backend, inferenceService: this.inferenceService });
     this.route = new AiRoute(this, 'Route', {
@@ -101,7 +101,7 @@ export class MeteredModel extends Construct {
       const options = props.modelEchoHeaders === true ? {} : props.modelEchoHeaders;
       this.modelEchoHeaders = new ModelEchoHeaders(this, 'ModelEchoHeaders', {
         ...options,
-        route: options.route ?? (this.inferenceService.visibility === ModelVisibility.CLUSTER_LOCAL
+        route: options.route ?? (hasProblems(this.inferenceService) || this.inferenceService.visibility === ModelVisibility.CLUSTER_LOCAL
           ? this.route
           : HttpRouteRef.fromHttpRouteAttributes(this, 'GeneratedRoute', { name: this.inferenceService.generatedRouteName, namespace: this.inferenceService.namespace })),
       });

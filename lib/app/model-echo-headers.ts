@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
-import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { checkProps, hasProblems, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
 
@@ -50,17 +50,18 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A transformation AgentgatewayPolicy that echoes the requested and the actual model in response headers. */
 export class ModelEchoHeaders extends Construct {
   /** Policy name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Policy namespace (the route's). */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** The generated AgentgatewayPolicy object. */
-  public readonly apiObject: agw.AgentgatewayPolicy;
+  public readonly apiObject!: agw.AgentgatewayPolicy;
 
   constructor(scope: Construct, id: string, props: ModelEchoHeadersProps) {
     super(scope, id);
-    checkProps('ModelEchoHeaders', this, props, ['route']);
+    if (!checkProps('ModelEchoHeaders', this, props, ['route'])) return;
     ensureUniqueObjects(this);
-    this.name = props.name ?? `${props.route.routeName}-model-echo-headers`;
+    const routeOk = !hasProblems(props.route);
+    this.name = props.name ?? (routeOk ? `${props.route.routeName}-model-echo-headers` : 'x');
     this.namespace = props.route.routeNamespace;
     const headers = props.headers ?? MODEL_ECHO_HEADERS;
 
@@ -70,7 +71,7 @@ export class ModelEchoHeaders extends Construct {
     headers.forEach((h, i) => errors
       .check(HEADER_NAME.test(h.name ?? ''), `headers[${i}].name`, h.name, 'an HTTP header name (RFC 7230 token)')
       .check(typeof h.value === 'string' && h.value.trim().length > 0, `headers[${i}].value`, h.value, 'a non-empty CEL expression'));
-    errors.throwIfAny();
+    if (errors.report() || skipIfProblems(this, props.route)) return;
 
     this.apiObject = new agw.AgentgatewayPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },

@@ -89,7 +89,8 @@ export class ModelsChart extends Chart {
     }));
     const namespaces = new Map<string, Namespace>();
     if (props.createNamespaces ?? true) {
-      for (const ns of [...this.models, ...this.llms].map(m => m.namespace)) {
+      // From the specs, not the built models: a model with problems has reported them and derived nothing.
+      for (const ns of owners.map(o => namespaceOf(this, o))) {
         if (!namespaces.has(ns)) {
           namespaces.set(ns, new Namespace(namespaceScope, ns, { name: ns, labels: labelsByNamespace.get(ns) }));
         }

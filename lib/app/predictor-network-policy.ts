@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
+import { checkProps, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
 import { IGateway } from './ingress-gateway';
@@ -26,17 +26,18 @@ export interface PredictorNetworkPolicyProps {
  */
 export class PredictorNetworkPolicy extends Construct {
   /** Policy name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** The generated NetworkPolicy object. */
-  public readonly apiObject: ApiObject;
+  public readonly apiObject!: ApiObject;
 
   constructor(scope: Construct, id: string, props: PredictorNetworkPolicyProps) {
     super(scope, id);
-    checkProps('PredictorNetworkPolicy', this, props, ['inferenceService', 'gateway']);
+    if (!checkProps('PredictorNetworkPolicy', this, props, ['inferenceService', 'gateway'])) return;
+    if (skipIfProblems(this, props.inferenceService, props.gateway)) return;
     ensureUniqueObjects(this);
     const { inferenceService: isvc, gateway } = props;
     this.name = props.name ?? `${isvc.name}-predictor-ingress`;
-    new PropErrors('PredictorNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).throwIfAny();
+    if (new PropErrors('PredictorNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).report()) return;
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'networking.k8s.io/v1',

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
 import { IRateLimitServiceRef, RateLimitService } from '../platform/rate-limit-service';
-import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
+import { checkProps, hasProblems, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
 import { IHttpRouteRef } from './http-route-ref';
 import { Tenants, TierUnit } from './tenants';
 import { MAX_TOKENS, TokenBudgetUnit } from './token-budget';
@@ -100,18 +100,19 @@ const MAX_CEL = 16384;
  */
 export class TenantBudget extends Construct {
   /** Policy name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Policy namespace (the route's). */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** The generated AgentgatewayPolicy. */
-  public readonly apiObject: agw.AgentgatewayPolicy;
+  public readonly apiObject!: agw.AgentgatewayPolicy;
   /** The ConfigMap of key hashes, with API-key identity. */
   public readonly apiKeys?: ApiObject;
 
   constructor(scope: Construct, id: string, props: TenantBudgetProps) {
     super(scope, id);
-    checkProps('TenantBudget', this, props, ['route', 'tenants']);
-    this.name = props.name ?? `${props.route.routeName}-tenant-budget`;
+    if (!checkProps('TenantBudget', this, props, ['route', 'tenants'])) return;
+    const routeOk = !hasProblems(props.route);
+    this.name = props.name ?? (routeOk ? `${props.route.routeName}-tenant-budget` : 'x');
     this.namespace = props.route.routeNamespace;
     const tenants = props.tenants;
     const perReplica = props.perReplica ?? false;
@@ -138,7 +139,7 @@ export class TenantBudget extends Construct {
     for (const e of tenants.descriptorEntries()) {
       if (e.expression.length > MAX_CEL) errors.add(`tenants: the CEL for "${e.name}" is ${e.expression.length} characters, above the CRD's ${MAX_CEL}: use API-key identity (the tier comes from the key's metadata) or fewer tenants`);
     }
-    errors.throwIfAny();
+    if (errors.report() || skipIfProblems(this, props.route)) return;
 
     const local = (limit: LocalTokenLimit) => ({ tokens: limit.tokens, unit: limit.unit as unknown as agw.AgentgatewayPolicySpecTrafficRateLimitLocalUnit });
     let rateLimit: agw.AgentgatewayPolicySpecTrafficRateLimit;

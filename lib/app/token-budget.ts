@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as agw from '../../imports/agentgatewaypolicy';
-import { checkProps, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
+import { checkProps, hasProblems, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
 
@@ -48,33 +48,35 @@ export interface TokenBudgetProps extends TokenBudgetOptions {
  */
 export class TokenBudget extends Construct {
   /** Policy name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Policy namespace (the route's: policy targets are namespace-local). */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** Tokens per unit. */
-  public readonly tokens: number;
+  public readonly tokens!: number;
   /** Refill window. */
-  public readonly unit: TokenBudgetUnit;
+  public readonly unit!: TokenBudgetUnit;
   /** The targeted route. */
-  public readonly route: IHttpRouteRef;
+  public readonly route!: IHttpRouteRef;
   /** The generated AgentgatewayPolicy object. */
-  public readonly apiObject: agw.AgentgatewayPolicy;
+  public readonly apiObject!: agw.AgentgatewayPolicy;
 
   constructor(scope: Construct, id: string, props: TokenBudgetProps) {
     super(scope, id);
-    checkProps('TokenBudget', this, props, ['route', 'tokens']);
+    if (!checkProps('TokenBudget', this, props, ['route', 'tokens'])) return;
     ensureUniqueObjects(this);
     this.route = props.route;
-    this.name = props.name ?? `${props.route.routeName}-token-budget`;
+    // A route with problems has reported them: its budget's own props are still checked, its name is not derived.
+    const routeOk = !hasProblems(props.route);
+    this.name = props.name ?? (routeOk ? `${props.route.routeName}-token-budget` : 'x');
     this.namespace = props.route.routeNamespace;
     this.tokens = props.tokens;
     this.unit = props.unit ?? TokenBudgetUnit.MINUTES;
 
-    new PropErrors('TokenBudget', this)
+    const errors = new PropErrors('TokenBudget', this)
       .check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE)
       .check(isIntInRange(this.tokens, 1, MAX_TOKENS), 'tokens', this.tokens, `a whole number from 1 to ${MAX_TOKENS}`)
-      .check(Object.values(TokenBudgetUnit).includes(this.unit), 'unit', this.unit, `one of ${Object.values(TokenBudgetUnit).join(', ')}`)
-      .throwIfAny();
+      .check(Object.values(TokenBudgetUnit).includes(this.unit), 'unit', this.unit, `one of ${Object.values(TokenBudgetUnit).join(', ')}`);
+    if (errors.report() || skipIfProblems(this, props.route)) return;
 
     this.apiObject = new agw.AgentgatewayPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },

@@ -85,7 +85,8 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const REGISTRY = /^[^\s/]+(\/[^\s/]+)*$/;
 const REPOSITORY = /^[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
 
-export function validateControlPlane(scope: Construct, p: ResolvedProps): void {
+/** Records every problem of the resolved props on the construct; true when there was any. */
+export function validateControlPlane(scope: Construct, p: ResolvedProps): boolean {
   const errors = new PropErrors('AgentgatewayControlPlane', scope);
   errors.check(isDns1123Label(p.releaseName), 'releaseName', p.releaseName, DNS1123_LABEL_RULE);
   errors.check(isDns1123Label(p.namespace), 'namespace', p.namespace, DNS1123_LABEL_RULE);
@@ -131,7 +132,7 @@ export function validateControlPlane(scope: Construct, p: ResolvedProps): void {
   errors.check((AGENTGATEWAY_XDS_MODES as readonly string[]).includes(p.xdsMode), 'xdsMode', p.xdsMode,
     `one of ${AGENTGATEWAY_XDS_MODES.join(', ')}`);
   errors.check(typeof p.inferenceExtension === 'boolean', 'inferenceExtension', p.inferenceExtension, 'true or false');
-  errors.throwIfAny();
+  return errors.report();
 }
 
 /** agentgateway@v1.4.1:controller/install/helm/agentgateway/templates/role.yaml, in order, inferenceExtension off. */

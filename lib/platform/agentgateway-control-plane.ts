@@ -137,31 +137,31 @@ export interface AgentgatewayControlPlaneProps {
  */
 export class AgentgatewayControlPlane extends Construct {
   /** `agentgateway.fullname`: name of the ServiceAccount, Service and Deployment. */
-  public readonly fullname: string;
+  public readonly fullname!: string;
   /** The ServiceAccount the controller runs as. */
-  public readonly serviceAccountName: string;
+  public readonly serviceAccountName!: string;
   /** Release namespace of the namespaced objects. */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** `agentgateway.selectorLabels`: the Deployment selector and the Service selector. */
-  public readonly selectorLabels: Readonly<Record<string, string>>;
+  public readonly selectorLabels!: Readonly<Record<string, string>>;
   /** `agentgateway.labels` without Helm's bookkeeping labels. */
-  public readonly labels: Readonly<Record<string, string>>;
+  public readonly labels!: Readonly<Record<string, string>>;
   /** Full controller image reference. */
-  public readonly image: string;
+  public readonly image!: string;
   /** In-cluster DNS name of the xDS Service the proxies connect to. */
-  public readonly xdsServiceHost: string;
+  public readonly xdsServiceHost!: string;
   /** xDS gRPC port of the Service (`controller.service.ports.agwGrpc`). */
-  public readonly xdsPort: number;
+  public readonly xdsPort!: number;
 
-  public readonly serviceAccount: ApiObject;
-  public readonly clusterRole: ApiObject;
-  public readonly clusterRoleBinding: ApiObject;
-  public readonly service: ApiObject;
-  public readonly deployment: ApiObject;
+  public readonly serviceAccount!: ApiObject;
+  public readonly clusterRole!: ApiObject;
+  public readonly clusterRoleBinding!: ApiObject;
+  public readonly service!: ApiObject;
+  public readonly deployment!: ApiObject;
 
   constructor(scope: Construct, id: string, props: AgentgatewayControlPlaneProps = {}) {
     super(scope, id);
-    checkProps('AgentgatewayControlPlane', this, props);
+    if (!checkProps('AgentgatewayControlPlane', this, props)) return;
     ensureUniqueObjects(this);
 
     const releaseName = props.releaseName ?? 'agentgateway';
@@ -178,10 +178,10 @@ export class AgentgatewayControlPlane extends Construct {
     const xdsMode = props.xdsMode ?? 'tls';
     const inferenceExtension = props.inferenceExtension ?? false;
 
-    validateControlPlane(this, {
+    if (validateControlPlane(this, {
       releaseName, namespace, registry, repository, tag, pullPolicy, appVersion, logLevel, replicas, resources,
       selectors, xdsMode, inferenceExtension,
-    });
+    })) return;
 
     // values.yaml controller.service.ports.
     const ports = { agwGrpc: 9978, health: 9093, metrics: 9092 };

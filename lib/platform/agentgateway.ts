@@ -44,15 +44,15 @@ export class Agentgateway extends Construct {
   /** GatewayClass the controller creates and reconciles (agentgateway@v1.4.1:controller/api/settings/settings.go). */
   public static readonly GATEWAY_CLASS_NAME = 'agentgateway';
   /** The CRD manifests, when installed. */
-  public readonly crds: readonly UpstreamManifest[];
+  public readonly crds!: readonly UpstreamManifest[];
   /** The namespace, when created here. */
   public readonly namespace?: Namespace;
   /** The control plane. */
-  public readonly controlPlane: AgentgatewayControlPlane;
+  public readonly controlPlane!: AgentgatewayControlPlane;
 
   constructor(scope: Construct, id: string, props: AgentgatewayProps = {}) {
     super(scope, id);
-    checkProps('Agentgateway', this, props);
+    if (!checkProps('Agentgateway', this, props)) return;
     const { crds: _crds, createNamespace, resolver, ...controlPlaneProps } = props;
     this.crds = agentgatewayArtifacts(props).map(artifact =>
       new UpstreamManifest(this, artifact.url.split('/').pop()!, { artifact, resolver }));

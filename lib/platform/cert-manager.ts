@@ -30,11 +30,11 @@ export class CertManager extends Construct {
   /** The namespace the manifest installs into. */
   public static readonly NAMESPACE = 'cert-manager';
   /** The release manifest. */
-  public readonly manifest: UpstreamManifest;
+  public readonly manifest!: UpstreamManifest;
 
   constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
     super(scope, id);
-    checkProps('CertManager', this, props);
+    if (!checkProps('CertManager', this, props)) return;
     this.manifest = new UpstreamManifest(this, 'Manifest', { artifact: CERT_MANAGER_MANIFEST, resolver: props.resolver });
   }
 }

@@ -45,13 +45,13 @@ export function gatewayApiArtifacts(props: GatewayApiCrdsProps = {}): UpstreamAr
 /** The Gateway API CRDs (v1.6.1), byte for byte as released, one upstream file per CRD. */
 export class GatewayApiCrds extends Construct {
   /** The channel installed. */
-  public readonly channel: GatewayApiChannel;
+  public readonly channel!: GatewayApiChannel;
   /** One manifest per upstream file, in upstream (alphabetical) order. */
-  public readonly manifests: readonly UpstreamManifest[];
+  public readonly manifests!: readonly UpstreamManifest[];
 
   constructor(scope: Construct, id: string, props: GatewayApiCrdsProps = {}) {
     super(scope, id);
-    checkProps('GatewayApiCrds', this, props);
+    if (!checkProps('GatewayApiCrds', this, props)) return;
     this.channel = props.channel ?? GatewayApiChannel.STANDARD;
     if (!Object.values(GatewayApiChannel).includes(this.channel)) {
       throw new Error(`GatewayApiCrds ${this.node.path}: channel must be one of ${Object.values(GatewayApiChannel).join(', ')}, got ${JSON.stringify(this.channel)}`);

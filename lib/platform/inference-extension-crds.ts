@@ -33,13 +33,13 @@ export function inferenceExtensionArtifacts(): UpstreamArtifact[] {
  */
 export class InferenceExtensionCrds extends Construct {
   /** One manifest per upstream file, in upstream (alphabetical) order. */
-  public readonly manifests: readonly UpstreamManifest[];
+  public readonly manifests!: readonly UpstreamManifest[];
   /** The names of the CRDs installed (`<plural>.<group>`), read from the upstream objects. */
-  public readonly crdNames: readonly string[];
+  public readonly crdNames!: readonly string[];
 
   constructor(scope: Construct, id: string, props: InferenceExtensionCrdsProps = {}) {
     super(scope, id);
-    checkProps('InferenceExtensionCrds', this, props);
+    if (!checkProps('InferenceExtensionCrds', this, props)) return;
     this.manifests = inferenceExtensionArtifacts().map(artifact =>
       new UpstreamManifest(this, artifact.url.split('/').pop()!, { artifact, resolver: props.resolver }));
     this.crdNames = this.manifests.flatMap(m => m.documents)

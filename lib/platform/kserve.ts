@@ -160,24 +160,24 @@ export class KServe extends Construct {
   /** The namespace, when created here. */
   public readonly namespace?: Namespace;
   /** The release manifest. */
-  public readonly manifest: UpstreamManifest;
+  public readonly manifest!: UpstreamManifest;
   /** The cluster resources manifest (all of it, or only its LLMInferenceServiceConfigs), when installed. */
   public readonly clusterResources?: UpstreamManifest;
   /** The CRDs of kserve.yaml left out because another component installs them (see `crdsProvidedElsewhere`). */
-  public readonly omittedCrds: readonly string[];
+  public readonly omittedCrds!: readonly string[];
   /** The effective ingress JSON (upstream's with the props applied). */
-  public readonly ingressConfig: Readonly<Record<string, unknown>>;
+  public readonly ingressConfig!: Readonly<Record<string, unknown>>;
   /** The effective deploy JSON. */
-  public readonly deployConfig: Readonly<Record<string, unknown>>;
+  public readonly deployConfig!: Readonly<Record<string, unknown>>;
   /** What the app constructs need to compute generated hostnames. */
-  public readonly ingressSettings: Required<KServeIngressSettings>;
+  public readonly ingressSettings!: Required<KServeIngressSettings>;
 
   constructor(scope: Construct, id: string, props: KServeProps = {}) {
     super(scope, id);
-    checkProps('KServe', this, props);
+    if (!checkProps('KServe', this, props)) return;
     const mode = props.defaultDeploymentMode ?? KServeDeploymentMode.STANDARD;
     const ingress: Record<string, unknown> = { ...GUIDE_INGRESS, ...props.ingress };
-    validate(this, mode, ingress, props);
+    if (validate(this, mode, ingress, props)) return;
     const providedElsewhere = new Set(props.crdsProvidedElsewhere ?? []);
 
     if (props.createNamespace ?? true) this.namespace = new Namespace(this, 'Namespace', { name: KServe.NAMESPACE });
@@ -227,7 +227,8 @@ export class KServe extends Construct {
   }
 }
 
-function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>, props: KServeOptions): void {
+/** Records every problem of the props on the construct; true when there was any. */
+function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>, props: KServeOptions): boolean {
   const errors = new PropErrors('KServe', kserve)
     .check(Object.values(KServeDeploymentMode).includes(mode), 'defaultDeploymentMode', mode, `one of ${Object.values(KServeDeploymentMode).join(', ')}`);
   for (const key of ['clusterServingRuntimes', 'llmInferenceServiceConfigs', 'createNamespace'] as const) {
@@ -252,7 +253,7 @@ function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<st
   for (const key of ['enableGatewayApi', 'disableIstioVirtualHost', 'disableIngressCreation', 'disableHTTPRouteTimeout']) {
     if (ingress[key] !== undefined) errors.check(typeof ingress[key] === 'boolean', `ingress.${key}`, ingress[key], 'true or false');
   }
-  errors.throwIfAny();
+  return errors.report();
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -55,19 +55,19 @@ const DEFAULT_RESOURCES: WorkloadResources = { requests: { cpu: '50m', memory: '
  */
 export class RateLimitRedis extends Construct {
   /** Service name (`REDIS_URL` is `<name>:6379` from the same namespace). */
-  public readonly serviceName: string;
+  public readonly serviceName!: string;
   /** Namespace. */
-  public readonly namespace: string;
+  public readonly namespace!: string;
   /** The ServiceAccount. */
-  public readonly serviceAccount: ApiObject;
+  public readonly serviceAccount!: ApiObject;
   /** The Deployment. */
-  public readonly deployment: ApiObject;
+  public readonly deployment!: ApiObject;
   /** The Service. */
-  public readonly service: ApiObject;
+  public readonly service!: ApiObject;
 
   constructor(scope: Construct, id: string, props: RateLimitRedisProps) {
     super(scope, id);
-    checkProps('RateLimitRedis', this, props, ['name', 'namespace']);
+    if (!checkProps('RateLimitRedis', this, props, ['name', 'namespace'])) return;
     this.serviceName = props.name;
     this.namespace = props.namespace;
     const image = props.image ?? DEFAULT_REDIS_IMAGE;
@@ -77,7 +77,7 @@ export class RateLimitRedis extends Construct {
     const errors = new PropErrors('RateLimitRedis', this).check(isDns1123Label(props.name), 'name', props.name, DNS1123_LABEL_RULE);
     checkWorkload(errors, 'redis.', image, props.imageDigest, resources);
     errors.check(/^[0-9]+(b|kb|mb|gb)?$/i.test(maxMemory), 'redis.maxMemory', maxMemory, 'a Redis memory size such as "192mb"');
-    errors.throwIfAny();
+    if (errors.report()) return;
 
     const labels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/component': 'rate-limit-store' };
     const metadata = { name: props.name, namespace: props.namespace, labels };

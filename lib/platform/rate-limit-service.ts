@@ -54,15 +54,21 @@ export interface RateLimitServiceAttributes {
 
 /** A rate-limit service imported by its attributes. */
 class ImportedRateLimitService extends Construct implements IRateLimitServiceRef {
-  public readonly serviceName: string;
-  public readonly serviceNamespace: string;
-  public readonly grpcPort: number;
+  public readonly serviceName!: string;
+  public readonly serviceNamespace!: string;
+  public readonly grpcPort!: number;
 
   constructor(scope: Construct, id: string, attrs: RateLimitServiceAttributes) {
     super(scope, id);
-    this.serviceName = attrs?.name;
-    this.serviceNamespace = attrs?.namespace;
-    this.grpcPort = attrs?.grpcPort ?? RATELIMIT_PORTS.grpc;
+    if (!checkProps('RateLimitService.fromRateLimitServiceAttributes', this, attrs, ['name', 'namespace'])) return;
+    this.serviceName = attrs.name;
+    this.serviceNamespace = attrs.namespace;
+    this.grpcPort = attrs.grpcPort ?? RATELIMIT_PORTS.grpc;
+    new PropErrors('RateLimitService.fromRateLimitServiceAttributes', this)
+      .check(isDns1123Label(attrs.name), 'name', attrs.name, DNS1123_LABEL_RULE)
+      .check(isDns1123Label(attrs.namespace), 'namespace', attrs.namespace, DNS1123_LABEL_RULE)
+      .check(isPort(this.grpcPort), 'grpcPort', this.grpcPort, 'a whole number from 1 to 65535')
+      .report();
   }
 }
 
@@ -141,27 +147,27 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
     return new ImportedRateLimitService(scope, id, attrs);
   }
 
-  public readonly serviceName: string;
-  public readonly serviceNamespace: string;
-  public readonly grpcPort: number;
+  public readonly serviceName!: string;
+  public readonly serviceNamespace!: string;
+  public readonly grpcPort!: number;
   /** The Namespace object, when created. */
   public readonly namespaceObject?: ApiObject;
   /** The config ConfigMap (`<name>-config`, one `<domain>.yaml` key per domain). */
-  public readonly configMap: ApiObject;
+  public readonly configMap!: ApiObject;
   /** The ServiceAccount. */
-  public readonly serviceAccount: ApiObject;
+  public readonly serviceAccount!: ApiObject;
   /** The Deployment. */
-  public readonly deployment: ApiObject;
+  public readonly deployment!: ApiObject;
   /** The Service. */
-  public readonly service: ApiObject;
+  public readonly service!: ApiObject;
   /** The Redis. */
-  public readonly redis: RateLimitRedis;
+  public readonly redis!: RateLimitRedis;
   private readonly configs = new Map<string, RateLimitConfig>();
   private _access?: RateLimitAccess;
 
   constructor(scope: Construct, id: string, props: RateLimitServiceProps = {}) {
     super(scope, id);
-    checkProps('RateLimitService', this, props);
+    if (!checkProps('RateLimitService', this, props)) return;
     const name = props.name ?? 'ratelimit';
     this.serviceName = name;
     this.serviceNamespace = props.namespace ?? 'ratelimit';
@@ -178,7 +184,7 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
       .check(LOG_LEVELS.includes(logLevel), 'logLevel', logLevel, `one of ${LOG_LEVELS.join(', ')}`)
       .check(isPort(this.grpcPort), 'grpcPort', this.grpcPort, 'a port from 1 to 65535');
     checkWorkload(errors, '', image, props.imageDigest, resources);
-    errors.throwIfAny();
+    if (errors.report()) return;
 
     const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'rate-limit-service' };
     const metadata = { name, namespace: this.serviceNamespace, labels };
@@ -300,7 +306,7 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
       .check(CONFIG_MAP_KEY.test(config.domain) && config.domain.length <= 200, 'configs[].domain', config.domain,
         'letters, digits, "-", "_" or "." (it names the file), at most 200 characters');
     if (this.configs.has(config.domain)) errors.add(`configs[].domain ${JSON.stringify(config.domain)} is configured twice: give each configuration its own domain`);
-    errors.throwIfAny();
+    if (errors.report()) return;
     this.configs.set(config.domain, config);
   }
 }

@@ -59,13 +59,13 @@ export interface RawDocument {
  */
 export class UpstreamManifest extends Construct {
   /** The documents kept (see `include`), in upstream order. */
-  public readonly documents: readonly ManifestDocument[];
+  public readonly documents!: readonly ManifestDocument[];
   /** The pinned artifact. */
-  public readonly artifact: UpstreamArtifact;
+  public readonly artifact!: UpstreamArtifact;
 
   constructor(scope: Construct, id: string, props: UpstreamManifestProps) {
     super(scope, id);
-    checkProps('UpstreamManifest', this, props, ['artifact']);
+    if (!checkProps('UpstreamManifest', this, props, ['artifact'])) return;
     ensureUniqueObjects(this);
     this.artifact = props.artifact;
     const text = (props.resolver ?? UpstreamResolver.default()).readText(props.artifact);

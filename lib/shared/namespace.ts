@@ -18,18 +18,18 @@ export interface NamespaceProps {
 /** A Namespace, emitted exactly as `kubectl create namespace` would make it (no extra fields). */
 export class Namespace extends Construct {
   /** Namespace name. */
-  public readonly name: string;
+  public readonly name!: string;
   /** Labels. */
-  public readonly labels: Readonly<Record<string, string>>;
+  public readonly labels!: Readonly<Record<string, string>>;
   /** The generated Namespace object. */
-  public readonly apiObject: ApiObject;
+  public readonly apiObject!: ApiObject;
 
   constructor(scope: Construct, id: string, props: NamespaceProps) {
     super(scope, id);
     ensureUniqueObjects(this);
     this.name = props.name;
     this.labels = { ...props.labels };
-    new PropErrors('Namespace', this).check(isDns1123Label(this.name), 'name', this.name, DNS1123_LABEL_RULE).throwIfAny();
+    if (new PropErrors('Namespace', this).check(isDns1123Label(this.name), 'name', this.name, DNS1123_LABEL_RULE).report()) return;
     this.apiObject = clusterScoped(new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'Namespace',

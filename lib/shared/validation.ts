@@ -1,8 +1,10 @@
 import { Construct, IConstruct } from 'constructs';
 
 /**
- * Collects what is wrong with a construct's props, so the user sees every mistake in one run, then throws one
- * error whose lines each name the construct, the prop, the bad value and what would be valid.
+ * Collects what is wrong with a construct's props, so the user sees every mistake in one run: `report()` records them
+ * on the construct (cdk8s reports them with every other construct's when the app is synthesized, each line naming the
+ * construct's path, the prop, the bad value and what would be valid); `throwIfAny()` throws them, for code that is not
+ * a construct.
  */
 export class PropErrors {
   private readonly problems: string[] = [];
@@ -25,6 +27,23 @@ export class PropErrors {
     return this;
   }
 
+  /** Whether any problem was recorded. */
+  public get any(): boolean {
+    return this.problems.length > 0;
+  }
+
+  /**
+   * Records every problem on the construct (`node.addValidation`), where `app.synth()`, `Testing.synth()` and
+   * `npm run synth` report it with every other construct's, and tells whether there was any: the constructor then
+   * builds nothing more. With a path instead of a construct, throws them instead.
+   */
+  public report(): boolean {
+    if (this.problems.length === 0) return false;
+    if (typeof this.where === 'string') this.throwIfAny();
+    recordProblems(this.where as Construct, this.kind, this.problems);
+    return true;
+  }
+
   /** Throws one error listing every recorded problem, if any. */
   public throwIfAny(): void {
     if (this.problems.length === 0) return;
@@ -34,6 +53,34 @@ export class PropErrors {
       ? `${head}: ${this.problems[0]}`
       : `${head}: ${this.problems.length} problems:\n${this.problems.map(p => `  - ${p}`).join('\n')}`);
   }
+}
+
+const withProblems = new WeakSet<IConstruct>();
+
+/** Adds `problems` to what the construct reports when the app is synthesized, one line each, as `<kind>: <problem>`. */
+export function recordProblems(scope: IConstruct, kind: string, problems: readonly string[]): void {
+  withProblems.add(scope);
+  const lines = problems.map(p => `${kind}: ${p}`);
+  scope.node.addValidation({ validate: () => lines });
+}
+
+/**
+ * When an input of `self` (a construct it derives from) has problems, marks `self` as having them too, without a
+ * message of its own, and returns true: the constructor then builds nothing, and the mistake is reported once, where
+ * it was made.
+ */
+export function skipIfProblems(self: IConstruct, ...inputs: unknown[]): boolean {
+  if (!inputs.some(hasProblems)) return false;
+  withProblems.add(self);
+  return true;
+}
+
+/**
+ * Whether a construct recorded problems with its props (and so built nothing more). A construct given it as input
+ * skips what it would derive from it: the mistake is reported once, where it was made.
+ */
+export function hasProblems(c: unknown): boolean {
+  return typeof c === 'object' && c !== null && withProblems.has(c as IConstruct);
 }
 
 /** A value as a message shows it: strings quoted; NaN, Infinity, undefined and functions by name, never as `null`. */
@@ -142,16 +189,19 @@ export function parseQuantity(value: unknown): number | undefined {
 }
 
 /**
- * Throws at once, before anything reads them, for props that are not an object or lack a required prop: the
- * construct's path, the prop and what was given, never a raw TypeError.
+ * Checks, before anything reads them, that props are an object with every required prop: when not, records the
+ * problem on the construct (its path, the prop and what was given, never a raw TypeError) and returns false, and the
+ * constructor builds nothing more.
  */
-export function checkProps(kind: string, scope: IConstruct, props: unknown, required: readonly string[] = []): void {
-  const head = `${kind} ${scope.node.path}`;
+export function checkProps(kind: string, scope: IConstruct, props: unknown, required: readonly string[] = []): boolean {
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
-    throw new Error(`${head}: props must be an object${required.length ? ` with ${required.join(', ')}` : ''}, got ${show(props)}`);
+    recordProblems(scope, kind, [`props must be an object${required.length ? ` with ${required.join(', ')}` : ''}, got ${show(props)}`]);
+    return false;
   }
   const missing = required.filter(k => (props as Record<string, unknown>)[k] === undefined || (props as Record<string, unknown>)[k] === null);
   if (missing.length > 0) {
-    throw new Error(`${head}: ${missing.map(k => `${k} is required, got ${show((props as Record<string, unknown>)[k])}`).join('; ')}`);
+    recordProblems(scope, kind, missing.map(k => `${k} is required, got ${show((props as Record<string, unknown>)[k])}`));
+    return false;
   }
+  return true;
 }
