@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import * as gwr from '../../imports/httproute';
+import type * as gwr from '../../imports/httproute';
+import { httpRouteImport } from '../shared/imports';
 import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { AiBackend } from './ai-backend';
@@ -84,7 +85,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
       `the backend's namespace "${backend.namespace}" (a cross-namespace backendRef needs a ReferenceGrant)`);
     errors.throwIfAny();
 
-    this.apiObject = new gwr.HttpRoute(this, 'Resource', {
+    this.apiObject = new (httpRouteImport().HttpRoute)(this, 'Resource', {
       metadata: { name: this.routeName, namespace: this.routeNamespace },
       spec: {
         parentRefs: [{
@@ -96,7 +97,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
         }],
         hostnames: [...this.hostnames],
         rules: [{
-          matches: [{ path: { type: gwr.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: this.pathPrefix } }],
+          matches: [{ path: { type: httpRouteImport().HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: this.pathPrefix } }],
           backendRefs: [{
             name: backend.name,
             namespace: backend.namespace,
