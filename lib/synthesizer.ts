@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import * as jsyaml from 'js-yaml';
 import { IConstruct } from 'constructs';
 import { gitopsFiles } from './gitops';
 import { ChartOutput, PhaseOutput, splitPhases } from './phases';
 import { UpstreamManifest } from './platform/upstream-manifest';
 import { UpstreamObject } from './platform/upstream-object';
+import { jsYamlLibrary } from './shared/imports';
 import { DocumentFacts } from './shared/yaml-text';
 
 /**
@@ -71,7 +71,7 @@ export function renderCharts(app: App): ChartOutput[] {
  * faster than the `yaml` writer cdk8s uses (which matters at thousands of models). No folding, no anchors.
  */
 export function toYaml(object: unknown): string {
-  return jsyaml.dump(object, { lineWidth: -1, noRefs: true });
+  return jsYamlLibrary().dump(object, { lineWidth: -1, noRefs: true });
 }
 
 function facts(o: any): DocumentFacts {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import * as agw from '../../imports/agentgatewaybackend';
+import type * as agw from '../../imports/agentgatewaybackend';
+import { agentgatewayBackendImport } from '../shared/imports';
 import { checkProps, skipIfProblems, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
@@ -114,7 +115,7 @@ export class AiBackend extends Construct {
       .check(Object.values(AiProvider).includes(provider), 'provider', provider, `one of ${Object.values(AiProvider).join(', ')}`)
       .report()) return;
 
-    this.apiObject = new agw.AgentgatewayBackend(this, 'Resource', {
+    this.apiObject = new (agentgatewayBackendImport().AgentgatewayBackend)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         ai: {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import * as gwr from '../../imports/httproute';
+import type * as gwr from '../../imports/httproute';
+import { httpRouteImport } from '../shared/imports';
 import { checkProps, skipIfProblems, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, HOSTNAME_RULE, isDns1123Label, isDns1123Subdomain, isHostname, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { AiBackend } from './ai-backend';
@@ -85,7 +86,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
       `the backend's namespace "${backend.namespace}" (a cross-namespace backendRef needs a ReferenceGrant)`);
     if (errors.report()) return;
 
-    this.apiObject = new gwr.HttpRoute(this, 'Resource', {
+    this.apiObject = new (httpRouteImport().HttpRoute)(this, 'Resource', {
       metadata: { name: this.routeName, namespace: this.routeNamespace },
       spec: {
         parentRefs: [{
@@ -97,7 +98,7 @@ export class AiRoute extends Construct implements IHttpRouteRef {
         }],
         hostnames: [...this.hostnames],
         rules: [{
-          matches: [{ path: { type: gwr.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: this.pathPrefix } }],
+          matches: [{ path: { type: httpRouteImport().HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: this.pathPrefix } }],
           backendRefs: [{
             name: backend.name,
             namespace: backend.namespace,

@@ -1,15 +1,32 @@
 import { Construct } from 'constructs';
-import * as agw from '../../imports/agentgatewaybackend';
+import type * as agw from '../../imports/agentgatewaybackend';
+import { agentgatewayBackendImport } from '../shared/imports';
 import { INFERENCE_POOL_GROUP } from '../shared/kserve-conventions';
 import { checkProps, skipIfProblems, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { OPENAI_CHAT_COMPLETIONS_PATH } from './ai-backend';
 import { IInferencePoolRef } from './inference-pool-ref';
 
-/** The API formats agentgateway can speak to a custom provider (`formats[].type`). */
-export const LlmApiFormatType = agw.AgentgatewayBackendSpecAiProviderCustomFormatsType;
-/** One of {@link LlmApiFormatType}. */
-export type LlmApiFormatType = agw.AgentgatewayBackendSpecAiProviderCustomFormatsType;
+/**
+ * The API formats agentgateway can speak to a custom provider (`formats[].type`): the generated import's enum, spelled
+ * here so that importing the library does not load the import (`__tests__/import-cost.test.ts` pins them equal).
+ */
+export enum LlmApiFormatType {
+  /** AnthropicTokenCount */
+  ANTHROPIC_TOKEN_COUNT = 'AnthropicTokenCount',
+  /** Completions (OpenAI chat completions) */
+  COMPLETIONS = 'Completions',
+  /** Embeddings */
+  EMBEDDINGS = 'Embeddings',
+  /** Messages (Anthropic) */
+  MESSAGES = 'Messages',
+  /** Realtime */
+  REALTIME = 'Realtime',
+  /** Rerank */
+  RERANK = 'Rerank',
+  /** Responses (OpenAI) */
+  RESPONSES = 'Responses',
+}
 
 /** An API format the model server speaks, and its path (`spec.ai.provider.custom.formats[]`). */
 export interface LlmApiFormat {
@@ -95,7 +112,7 @@ export class InferencePoolBackend extends Construct {
     });
     if (errors.report()) return;
 
-    this.apiObject = new agw.AgentgatewayBackend(this, 'Resource', {
+    this.apiObject = new (agentgatewayBackendImport().AgentgatewayBackend)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         ai: {
@@ -103,7 +120,7 @@ export class InferencePoolBackend extends Construct {
             custom: {
               backendRef: { group: INFERENCE_POOL_GROUP, kind: 'InferencePool', name: props.pool.poolName },
               model: this.model,
-              formats: this.formats.map(f => ({ type: f.type, ...(f.path !== undefined ? { path: f.path } : {}) })),
+              formats: this.formats.map(f => ({ type: f.type as unknown as agw.AgentgatewayBackendSpecAiProviderCustomFormatsType, ...(f.path !== undefined ? { path: f.path } : {}) })),
             },
           },
         },

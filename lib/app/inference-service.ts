@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as kserve from '../../imports/inferenceservice';
+import type * as kserve from '../../imports/inferenceservice';
+import { inferenceServiceImport } from '../shared/imports';
 import {
   INFERENCE_SERVICE_POD_LABEL, KSERVE_DEFAULT_INGRESS, KServeIngressSettings, predictorServiceName, renderDomainTemplate,
 } from '../shared/kserve-conventions';
@@ -211,7 +212,7 @@ export class InferenceService extends Construct {
       ...(this.visibility === ModelVisibility.CLUSTER_LOCAL ? { 'networking.kserve.io/visibility': 'cluster-local' } : {}),
     };
     const sc = props.securityContext;
-    this.apiObject = new kserve.InferenceService(this, 'Resource', {
+    this.apiObject = new (inferenceServiceImport().InferenceService)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, ...(Object.keys(labels).length > 0 ? { labels } : {}) },
       spec: {
         predictor: {
@@ -278,7 +279,7 @@ function toResources(resources: ContainerResources): kserve.InferenceServiceSpec
     return out;
   };
   return {
-    requests: pick(resources.requests, kserve.InferenceServiceSpecPredictorContainersResourcesRequests.fromString),
-    limits: pick(resources.limits, kserve.InferenceServiceSpecPredictorContainersResourcesLimits.fromString),
+    requests: pick(resources.requests, inferenceServiceImport().InferenceServiceSpecPredictorContainersResourcesRequests.fromString),
+    limits: pick(resources.limits, inferenceServiceImport().InferenceServiceSpecPredictorContainersResourcesLimits.fromString),
   };
 }

@@ -1,6 +1,7 @@
 import { Chart, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as gw from '../../imports/gateway';
+import type * as gw from '../../imports/gateway';
+import { gatewayImport } from '../shared/imports';
 import { checkLabels, checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 
@@ -200,7 +201,7 @@ export class IngressGateway extends Construct implements IGateway {
         'at least one label (NetworkPolicies select the proxy pods by them)')
       .report()) return;
 
-    this.apiObject = new gw.Gateway(this, 'Resource', {
+    this.apiObject = new (gatewayImport().Gateway)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         gatewayClassName,

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type * as llmisvc from '../../imports/llminferenceservice';
+import { llmInferenceServiceImport } from '../shared/imports';
 import { llmisvcGeneratedNames, LlmisvcGeneratedNames, llmisvcSchedulerPodLabels, llmisvcWorkloadPodLabels } from '../shared/kserve-conventions';
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
@@ -185,7 +186,7 @@ export class LlmInferenceService extends Construct {
     this.schedulerPodLabels = llmisvcSchedulerPodLabels(this.name);
     this.containerPort = props.container ? props.container.port ?? 8000 : undefined;
 
-    const mod = loadImport();
+    const mod = llmInferenceServiceImport();
     const spec: llmisvc.LlmInferenceServiceV1Alpha2Spec = {
       model: { uri: props.model.uri, name: this.modelName },
       ...(props.replicas !== undefined ? { replicas: props.replicas } : {}),
@@ -202,15 +203,6 @@ export class LlmInferenceService extends Construct {
       spec,
     });
   }
-}
-
-/**
- * The generated import is 6 MB of JavaScript: it is loaded when the first LLMInferenceService is built, not when the
- * library is imported, so apps without one do not pay for it.
- */
-function loadImport(): typeof llmisvc {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../../imports/llminferenceservice');
 }
 
 function templateOf(mod: typeof llmisvc, c: LlmContainerOptions): LlmPodTemplate {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import * as agw from '../../imports/agentgatewaypolicy';
+import type * as agw from '../../imports/agentgatewaypolicy';
+import { agentgatewayPolicyImport } from '../shared/imports';
 import { checkProps, hasProblems, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
@@ -73,7 +74,7 @@ export class ModelEchoHeaders extends Construct {
       .check(typeof h.value === 'string' && h.value.trim().length > 0, `headers[${i}].value`, h.value, 'a non-empty CEL expression'));
     if (errors.report() || skipIfProblems(this, props.route)) return;
 
-    this.apiObject = new agw.AgentgatewayPolicy(this, 'Resource', {
+    this.apiObject = new (agentgatewayPolicyImport().AgentgatewayPolicy)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: props.route.routeName }],

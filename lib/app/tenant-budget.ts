@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as agw from '../../imports/agentgatewaypolicy';
+import type * as agw from '../../imports/agentgatewaypolicy';
+import { agentgatewayPolicyImport } from '../shared/imports';
 import { IRateLimitServiceRef, RateLimitService } from '../platform/rate-limit-service';
 import { checkProps, hasProblems, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
 import { IHttpRouteRef } from './http-route-ref';
@@ -167,7 +168,7 @@ export class TenantBudget extends Construct {
           backendRef: { group: '', kind: 'Service', name: service.serviceName, namespace: service.serviceNamespace, port: service.grpcPort },
           // No `cost`: a token descriptor whose cost fails to evaluate is dropped, unmetered (agentgateway@v1.4.1
           // remoteratelimit.rs `apply_token_amend`); without one agentgateway charges the response's total tokens.
-          descriptors: [{ entries: tenants.descriptorEntries(), unit: agw.AgentgatewayPolicySpecTrafficRateLimitGlobalDescriptorsUnit.TOKENS }],
+          descriptors: [{ entries: tenants.descriptorEntries(), unit: agentgatewayPolicyImport().AgentgatewayPolicySpecTrafficRateLimitGlobalDescriptorsUnit.TOKENS }],
           failureMode: failureMode as unknown as agw.AgentgatewayPolicySpecTrafficRateLimitGlobalFailureMode,
         },
       };
@@ -183,12 +184,12 @@ export class TenantBudget extends Construct {
       Object.assign(traffic, {
         apiKeyAuthentication: {
           // Strict: a missing or unknown key is refused with 401 before any limit or model is involved.
-          mode: agw.AgentgatewayPolicySpecTrafficApiKeyAuthenticationMode.STRICT,
+          mode: agentgatewayPolicyImport().AgentgatewayPolicySpecTrafficApiKeyAuthenticationMode.STRICT,
           configMapSelector: { matchLabels: { [API_KEYS_LABEL]: this.name } },
         },
       });
     }
-    this.apiObject = new agw.AgentgatewayPolicy(this, 'Resource', {
+    this.apiObject = new (agentgatewayPolicyImport().AgentgatewayPolicy)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: props.route.routeName }],

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import * as agw from '../../imports/agentgatewaypolicy';
+import type * as agw from '../../imports/agentgatewaypolicy';
+import { agentgatewayPolicyImport } from '../shared/imports';
 import { checkProps, hasProblems, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, isIntInRange, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IHttpRouteRef } from './http-route-ref';
@@ -78,7 +79,7 @@ export class TokenBudget extends Construct {
       .check(Object.values(TokenBudgetUnit).includes(this.unit), 'unit', this.unit, `one of ${Object.values(TokenBudgetUnit).join(', ')}`);
     if (errors.report() || skipIfProblems(this, props.route)) return;
 
-    this.apiObject = new agw.AgentgatewayPolicy(this, 'Resource', {
+    this.apiObject = new (agentgatewayPolicyImport().AgentgatewayPolicy)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: this.route.routeName }],

@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: prints, in one run, the figures issues #4 and #12 set targets for, each beside its baseline:
+ * `npm run bench`: prints, in one run, the figures issues #4, #12 and #20 set targets for, each beside its baseline:
+ * - importing the library's main entry against importing cdk8s and constructs alone, as a ratio;
  * - full-stack `npm run synth` wall time (start-up and validation included) against its 1 s target and the floor of
  *   parsing and re-emitting the same upstream YAML with the `yaml` library cdk8s uses, and a byte copy;
  * - the time each added model costs, at 1, 10 and 100 models;
  * - `npm run validate` on the full dist/ and on one small file (wall, start-up included) against their targets;
  * - synth and validation of 10 to 3,000 models, each apart, wall and per model, and validation of one file of 20,000
  *   documents (`--scaling` runs only this).
- * The CLIs run from the compiled build (`npm run build`) when there is one, else through tsx.
+ * The CLIs run from the compiled build (`npm run build`) when there is one, else through tsx; the full report builds
+ * it first when a source is newer, so every figure is of the current sources.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,8 +27,9 @@ import { CommandDoc, runDocumentedMain } from './command';
 /** `npm run bench`'s description: its --help and its flags. */
 export const BENCH: CommandDoc = {
   command: 'npm run bench --',
-  summary: 'Prints, in one run, each measured figure beside its baseline or target: synth and validate wall times, the cost\n' +
-    'of each added model, and synth and validation of 10 to 3,000 models. A report, not a test: it never fails on a figure.',
+  summary: 'Prints, in one run, each measured figure beside its baseline or target: the cost of importing the library, synth\n' +
+    'and validate wall times, the cost of each added model, and synth and validation of 10 to 3,000 models. A report,\n' +
+    'not a test: it never fails on a figure.',
   flags: [
     { name: 'scaling', description: 'only the 10 to 3,000 models part' },
     { name: 'server', description: 'only the validator against a real API server\'s dry-run (needs Go: npm run cluster -- build)' },
@@ -71,6 +74,41 @@ function cliWallMs(name: string, args: string[], env: NodeJS.ProcessEnv, runs: n
       // Findings (exit 1) still measure the run.
     }
   }));
+}
+
+/** Builds build/ (`npm run build`) when it is missing or a source is newer than it, as `npm run synth` does. */
+function ensureFreshBuild(): void {
+  const builtAt = fs.existsSync(path.join(root, 'build', '.built')) ? fs.statSync(path.join(root, 'build', '.built')).mtimeMs : 0;
+  const newest = (p: string): number => (fs.statSync(p).isDirectory()
+    ? Math.max(0, ...fs.readdirSync(p).map(e => newest(path.join(p, e))))
+    : /\.(ts|json)$/.test(p) ? fs.statSync(p).mtimeMs : 0);
+  if (builtAt >= Math.max(...['main.ts', 'lib', 'imports'].map(p => newest(path.join(root, p))))) return;
+  process.stderr.write('bench: sources changed since the last build: npm run build ...\n');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** Milliseconds a fresh node process spends in `code` (its own start-up excluded: the same for every process). */
+function requireMs(code: string): number {
+  const script = `const t = process.hrtime.bigint(); ${code}; process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6))`;
+  return Number(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
+}
+
+/**
+ * Importing the compiled main entry (`require('kserve-agentgateway-stack')`) against importing cdk8s and constructs
+ * alone (#20: at most 1.5x): each in `runs` fresh processes, alternating so that the machine's load falls on both alike.
+ */
+function importReport(runs: number): string {
+  const entry = JSON.stringify(path.join(root, 'build', 'lib', 'index.js'));
+  requireMs(`require(${entry})`); // the first read of the files from disk is not what a user's second import costs
+  const lib: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    base.push(requireMs('require("cdk8s"); require("constructs")'));
+    lib.push(requireMs(`require(${entry})`));
+  }
+  const ratio = median(lib) / median(base);
+  return `import the library: ${median(lib).toFixed(0)} ms vs cdk8s + constructs: ${median(base).toFixed(0)} ms = ${ratio.toFixed(2)}x ` +
+    `(target <= 1.5x: ${ratio <= 1.5 ? 'met' : 'MISSED'}; median of ${runs} fresh node processes each, load average ${os.loadavg()[0].toFixed(1)})\n`;
 }
 
 const target = (ms: number, limit: number) => `target <= ${limit} ms: ${ms <= limit ? 'met' : 'MISSED'}`;
@@ -211,6 +249,8 @@ async function main(): Promise<void> {
     process.stdout.write(serverReport());
     return;
   }
+  ensureFreshBuild();
+  const imports = importReport(21);
   const texts = upstreamTexts();
   const mb = texts.reduce((s, t) => s + Buffer.byteLength(t), 0) / 1e6;
 
@@ -238,6 +278,7 @@ async function main(): Promise<void> {
   const row = (label: string, value: string, note = '') => `${label.padEnd(60)}${value.padStart(12)}  ${note}\n`;
   let out = `\nupstream input: ${texts.length} files, ${mb.toFixed(1)} MB\n\n`;
   out += `CLIs run ${cliCommand('validate')[0] === process.execPath ? 'from the compiled build' : 'through tsx (no build/)'}\n\n`;
+  out += `${imports}\n`;
   out += row('full-stack `npm run synth` wall, validation included (median of 3)', `${synth.toFixed(0)} ms`, `${target(synth, 1000)}; runs: ${wall.map(x => x.toFixed(0)).join(', ')} ms`);
   out += row('floor: `yaml` parse + emit of the same input', `${parse.toFixed(0)} ms`, `runs: ${floor.map(x => x.toFixed(0)).join(', ')} ms`);
   out += row('floor: copying the bytes', `${copy.toFixed(0)} ms`);

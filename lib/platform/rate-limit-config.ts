@@ -5,7 +5,7 @@
  * Format: envoyproxy/ratelimit@1e50889b:README.md ("The configuration format"); loading and matching:
  * src/config/config_impl.go (`loadDescriptors`, `GetLimit`).
  */
-import * as YAML from 'yaml';
+import { yamlLibrary } from '../shared/imports';
 
 /** The windows envoyproxy/ratelimit counts over (`rate_limit.unit`, upper-cased into RateLimitResponse.RateLimit.Unit). */
 export enum RateLimitUnit {
@@ -49,7 +49,7 @@ export interface RateLimitConfig {
 
 /** The file's YAML text, in the service's snake_case keys. */
 export function renderRateLimitConfig(config: RateLimitConfig): string {
-  return YAML.stringify({ domain: config.domain, descriptors: config.descriptors.map(toYaml) });
+  return yamlLibrary().stringify({ domain: config.domain, descriptors: config.descriptors.map(toYaml) });
 }
 
 function toYaml(rule: RateLimitRule): Record<string, unknown> {
@@ -66,7 +66,7 @@ function toYaml(rule: RateLimitRule): Record<string, unknown> {
  * one; unknown keys are errors, as in `config_impl.go` (`validateYamlKeys`).
  */
 export function parseRateLimitConfig(text: string): RateLimitConfig {
-  const doc = YAML.parse(text);
+  const doc = yamlLibrary().parse(text);
   if (typeof doc !== 'object' || doc === null || typeof doc.domain !== 'string' || doc.domain === '') {
     throw new Error('a rate-limit configuration needs a non-empty "domain"');
   }

@@ -3,6 +3,7 @@
  * of machine-written, block-style manifests (kind, name, namespace) and to parse only the few documents that need
  * it. One pass over the line starts; nested content is skipped, never matched.
  */
+import { yamlLibrary } from './imports';
 
 /** What the top-level lines of a document say. */
 export interface DocumentFacts {
@@ -50,6 +51,5 @@ const NO_TIMESTAMPS = (tags: import('yaml').Tags) => tags.filter(t => (t as { ta
 
 /** Parses one document as kubectl does (YAML 1.1). The parser loads on first use: most readers of this module only split. */
 export function parseAsKubectl(text: string): Record<string, any> {
-  const YAML: typeof import('yaml') = require('yaml');
-  return YAML.parse(text, { version: '1.1', customTags: NO_TIMESTAMPS, maxAliasCount: 1000 });
+  return yamlLibrary().parse(text, { version: '1.1', customTags: NO_TIMESTAMPS, maxAliasCount: 1000 });
 }
