@@ -64,11 +64,11 @@ describe('--help', () => {
     // jest's own, and the typecheck, have their runners' help; the rest are ours.
     const runners = new Set(['test', 'test:slow', 'test:cluster', 'typecheck', 'prepack']);
     const inProcessNames = new Set(inProcess.map(([n]) => n.split(' ')[0]));
-    const spawned: Record<string, CommandDoc | undefined> = { fetch: FETCH, bench: BENCH, import: undefined, build: undefined, 'test:consumer': undefined, cluster: undefined, 'test:differential': DIFFERENTIAL };
+    const spawned: Record<string, CommandDoc | undefined> = { fetch: FETCH, bench: BENCH, import: undefined, build: undefined, docs: undefined, 'test:docs': undefined, 'test:consumer': undefined, cluster: undefined, 'test:differential': DIFFERENTIAL };
     expect(Object.keys(scripts).filter(s => !runners.has(s) && !inProcessNames.has(s) && !(s in spawned))).toEqual([]);
     // The rest run in a process of their own, as npm runs them (through tsx where the script does).
     const entry: Record<string, string[]> = {
-      fetch: ['lib/cli/fetch.ts'], bench: ['lib/cli/bench.ts'], import: ['lib/cli/import.ts'], build: ['scripts/build.js'],
+      fetch: ['lib/cli/fetch.ts'], bench: ['lib/cli/bench.ts'], import: ['lib/cli/import.ts'], build: ['scripts/build.js'], docs: ['scripts/docs.mjs'], 'test:docs': ['scripts/docs.mjs', '--check'],
       'test:consumer': ['test/consumer/run.ts'], cluster: ['test/cluster/cli.ts'], 'test:differential': ['test/differential/run.ts'],
     };
     for (const [name, args] of Object.entries(entry).filter(([n]) => n in scripts)) {

@@ -1,5 +1,9 @@
-// The public API: the constructs, the stack, its presets and profiles. Nothing here loads a CLI, the deploy tools
-// or the validator (the validator is its own entry point, `kserve-agentgateway-stack/validate`).
+/**
+ * The public API: the constructs, the stack, its presets and profiles. Nothing here loads a CLI, the deploy tools
+ * or the validator (the validator is its own entry point, `kserve-agentgateway-stack/validate`).
+ *
+ * @module kserve-agentgateway-stack
+ */
 export * from './app/ai-backend';
 export * from './app/ai-route';
 export * from './app/http-route-ref';

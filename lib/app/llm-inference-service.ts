@@ -92,7 +92,7 @@ export interface LlmRouterOptions {
   /**
    * The managed scheduler: KServe creates the InferencePool `<name>-inference-pool` and runs the llm-d router's
    * endpoint picker for it; `false` for none (the route then goes to the workload Service).
-   * @default {} (managed, with the settings of KServe's `kserve-config-llm-scheduler`)
+   * @default `{}` (managed, with the settings of KServe's `kserve-config-llm-scheduler`)
    */
   readonly scheduler?: LlmSchedulerSpec | false;
 }
@@ -107,7 +107,15 @@ export interface LlmInferenceServiceProps {
    */
   readonly namespace?: string;
   /** The model: where its weights are (`uri`, e.g. `hf://org/model`) and the name it is served as. */
-  readonly model: { readonly uri: string; readonly name?: string };
+  readonly model: {
+    /** Where the weights are, e.g. `hf://org/model` (`spec.model.uri`). */
+    readonly uri: string;
+    /**
+     * The name the model is served as, what clients ask for in `model` (`spec.model.name`).
+     * @default - the service's name
+     */
+    readonly name?: string;
+  };
   /**
    * Model server replicas.
    * @default - KServe's (1)

@@ -99,7 +99,9 @@ function fromYaml(d: any, where: string): RateLimitRule {
 
 /** A request descriptor's entry, as agentgateway sends it. */
 export interface DescriptorEntry {
+  /** The entry's key, e.g. `tenant`. */
   readonly key: string;
+  /** Its value for this request, e.g. the tenant's name. */
   readonly value: string;
 }
 

@@ -7,9 +7,19 @@ import { parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
 /** Container requests and limits as Kubernetes quantities. */
 export interface WorkloadResources {
   /** What the scheduler reserves. */
-  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly requests: {
+    /** CPU, e.g. `100m`. */
+    readonly cpu: string;
+    /** Memory, e.g. `128Mi`. */
+    readonly memory: string;
+  };
   /** The most the container may use. */
-  readonly limits: { readonly cpu: string; readonly memory: string };
+  readonly limits: {
+    /** CPU, e.g. `1`. */
+    readonly cpu: string;
+    /** Memory, e.g. `512Mi`. */
+    readonly memory: string;
+  };
 }
 
 /** `sha256:` and 64 lower-case hex digits: an OCI content digest as registries print it. */

@@ -55,12 +55,6 @@ export class UpstreamMissingError extends Error {
 }
 
 /**
- * The one way the program reads upstream files: the mirror directory, then the cache, then (in `ensure()` only)
- * a verified HTTPS download. Every byte returned has the pinned sha256.
- *
- * Reads are synchronous so constructs can use them; downloads are asynchronous, so CLIs call `ensure()` first.
- */
-/**
  * `../shared/upstream` beside this project's checkout, if there is one: found from the checkout's root (the nearest
  * directory above this file with a package.json, whether running from the sources or from `build/`). An installed
  * copy of the package (under node_modules) has no such neighbour.
@@ -76,6 +70,12 @@ function siblingMirror(): string | undefined {
   return undefined;
 }
 
+/**
+ * The one way the program reads upstream files: the mirror directory, then the cache, then (in `ensure()` only)
+ * a verified HTTPS download. Every byte returned has the pinned sha256.
+ *
+ * Reads are synchronous so constructs can use them; downloads are asynchronous, so CLIs call `ensure()` first.
+ */
 export class UpstreamResolver {
   /** A resolver configured from `UPSTREAM_MIRROR`, `UPSTREAM_CACHE` and `UPSTREAM_OFFLINE`. */
   public static fromEnv(env: NodeJS.ProcessEnv = process.env): UpstreamResolver {

@@ -1,6 +1,8 @@
 /**
  * The validator's public API (the package's `./validate` entry point): the API server's verdict on Kubernetes YAML,
  * offline. It imports no construct, CLI or ops code, so a tool can depend on it alone.
+ *
+ * @module kserve-agentgateway-stack/validate
  */
 export { validatePaths, Validator, type ValidateOptions, type ValidationResult } from './validator';
 export { formatFinding, type Finding, type Severity } from './findings';

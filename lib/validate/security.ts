@@ -10,9 +10,13 @@ import { apiGroup } from '../shared/object-identity';
 
 /** A finding's stable id, why it matters and how to fix it. */
 export interface SecurityRule {
+  /** The stable id findings carry, e.g. `SEC001`. */
   readonly id: string;
+  /** What is wrong, in a few words. */
   readonly title: string;
+  /** Why it matters: how the budget or the model can be reached around the gateway. */
   readonly why: string;
+  /** What to change. */
   readonly fix: string;
 }
 
