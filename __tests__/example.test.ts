@@ -56,3 +56,27 @@ describe('the README\'s LLM example', () => {
     expect(readme).toContain(example.trim());
   });
 });
+
+describe('the README\'s tenants example', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-tenants-'));
+  beforeAll(() => {
+    process.env.CDK8S_OUTDIR = outdir;
+    process.env.KEYS_FILE = path.join(__dirname, '..', 'examples', 'tenants', 'api-keys.json');
+    jest.isolateModules(() => require('../examples/tenants'));
+    delete process.env.CDK8S_OUTDIR;
+    delete process.env.KEYS_FILE;
+  });
+
+  test('synthesizes a model whose budget is per tenant, counted by the imported rate-limit service, with plain app.synth()', () => {
+    const objects = fs.readdirSync(outdir).flatMap(f => parseAll(fs.readFileSync(path.join(outdir, f), 'utf8')));
+    const policy = objects.find(o => o.kind === 'AgentgatewayPolicy');
+    expect(policy.spec.traffic.rateLimit.global.backendRef).toEqual(expect.objectContaining({ name: 'ratelimit', namespace: 'ratelimit' }));
+    expect(objects.filter(o => o.kind === 'ConfigMap').map(o => o.metadata.name)).toHaveLength(1);
+  });
+
+  test('is quoted in the README as it is in the file', () => {
+    const example = fs.readFileSync(path.join(__dirname, '..', 'examples', 'tenants.ts'), 'utf8');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(example.trim());
+  });
+});

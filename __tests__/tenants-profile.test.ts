@@ -25,10 +25,10 @@ async function inDir<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** The commands of the README's Tenants block, in order, as argv (continuation lines joined, comments dropped). */
+/** The commands of the first block of docs/tenants.md, in order, as argv (continuation lines joined, comments dropped). */
 function readmeTenantCommands(): string[][] {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('## Tenants:')))![1];
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'docs', 'tenants.md'), 'utf8');
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('# Tenants:')))![1];
   return block.replace(/\\\n\s*/g, ' ').split('\n').map(l => l.replace(/\s+#.*$/, '').trim()).filter(Boolean).map(l => l.split(/\s+/));
 }
 
@@ -64,7 +64,7 @@ describe('the tenants profile', () => {
     });
   });
 
-  test('a key added with the README\'s command reaches dist/ on the next tenants synth (the README\'s next command)', async () => {
+  test('a key added with the documented command reaches dist/ on the next tenants synth (the next documented command)', async () => {
     const commands = readmeTenantCommands();
     const at = (prefix: string) => commands.findIndex(c => c.join(' ').startsWith(prefix));
     const [add, synth, deploy] = [at('npm run keys -- add'), at('npm run synth -- --profile tenants'), at('npm run deploy')];

@@ -26,7 +26,7 @@ export type ProfileName = typeof PROFILES[number];
 export interface AppConfig {
   /**
    * `guide`: the guide's objects exactly. `hardened`: the guide's model, hardened (cluster-local, digest-pinned,
-   * restricted, behind a NetworkPolicy; README: threat model). `tenants`: hardened, with tiers, tenants and API keys.
+   * restricted, behind a NetworkPolicy; docs/threat-model.md). `tenants`: hardened, with tiers, tenants and API keys.
    * `llmisvc`: the guide's current version (an LLMInferenceService behind its InferencePool, metered through an AI backend).
    * @default 'guide'
    */
@@ -69,7 +69,7 @@ export function stackPropsFor(config: AppConfig): LlmServingStackProps {
       return hardenedProfile(guidePreset({ modelEchoHeaders: config.modelEchoHeaders, unprivilegedPort: true }),
         { modelImageDigest: config.modelImageDigest });
     case 'tenants':
-      // The hardened profile, plus tiers, tenants and keys and the rate-limit service (README: Tenants).
+      // The hardened profile, plus tiers, tenants and keys and the rate-limit service (docs/tenants.md).
       return hardenedProfile(tenantsPreset(guidePreset({ modelEchoHeaders: config.modelEchoHeaders, unprivilegedPort: true }),
         { keys: tenantsKeys(config.keysFile) }),
       { modelImageDigest: config.modelImageDigest, rateLimitImageDigest: config.rateLimitImageDigest, redisImageDigest: config.redisImageDigest });

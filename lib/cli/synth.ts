@@ -93,7 +93,7 @@ export const SYNTH: CommandDoc = {
     ['STACK_PROFILE, MODEL_IMAGE_DIGEST, KEYS_FILE', 'defaults of the flags above'],
     ['RATELIMIT_IMAGE_DIGEST, REDIS_IMAGE_DIGEST, LLM_ROUTING', 'defaults of the flags above'],
     ['CDK8S_OUTDIR', 'the output directory (default: dist)'],
-    ['UPSTREAM_MIRROR, UPSTREAM_CACHE, UPSTREAM_OFFLINE', 'where the pinned upstream files are read from (see README)'],
+    ['UPSTREAM_MIRROR, UPSTREAM_CACHE, UPSTREAM_OFFLINE', 'where the pinned upstream files are read from (see docs/platform.md)'],
   ],
   exit: ['0  dist/ written', '1  synthesis or validation failed; dist/ was left as it was', '2  bad arguments, or main.ts does not compile'],
   examples: ['npm run synth', 'npm run synth -- --profile hardened --model-image-digest sha256:<digest>', 'npm run synth -- --profile llmisvc --llm-routing Pool', 'npm run synth -- --dist out/'],

@@ -1,6 +1,6 @@
 /**
  * The hardened profile: a function of the user's stack props that keeps every model, gateway and platform choice
- * and adds what closes the ways around the token budget that `npm run validate` reports (README: threat model),
+ * and adds what closes the ways around the token budget that `npm run validate` reports (docs/threat-model.md),
  * for every model, using only props any user of the constructs can also set one by one.
  */
 import { ContainerSecurity, ModelVisibility, RESTRICTED_CONTAINER } from '../app/inference-service';

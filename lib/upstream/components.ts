@@ -1,7 +1,7 @@
 /**
  * The platform components, each declared once: what it is, its version, the pinned files it is built from, and the
  * CRDs the validator knows it by. The stack's charts, `LlmServingStack.requiredArtifacts`, the validator's pinned
- * CRDs, destroy's notion of "shared platform" and the README's platform table all derive from this list (the
+ * CRDs, destroy's notion of "shared platform" and the platform table of docs/platform.md all derive from this list (the
  * constructs that build each component are mapped to these ids in `lib/platform/platform-components.ts`).
  */
 import {
@@ -22,11 +22,11 @@ export interface PlatformComponentInfo {
   readonly title: string;
   /** Upstream release. */
   readonly version: string;
-  /** Where its objects come from, for the README. */
+  /** Where its objects come from, for the platform table. */
   readonly source: string;
-  /** How it is pinned, for the README. */
+  /** How it is pinned, for the platform table. */
   readonly pinnedBy: string;
-  /** The props that leave it out, for the README. */
+  /** The props that leave it out, for the platform table. */
   readonly turnOff: string;
   /** Every pinned file any configuration of it may read. */
   readonly artifacts: readonly UpstreamArtifact[];
@@ -116,7 +116,7 @@ export function componentOfPhase(phase: string): PlatformComponentInfo | undefin
   return PLATFORM_COMPONENTS.find(c => name === c.id || name.startsWith(`${c.id}-`));
 }
 
-/** The README's platform table, generated from the list (a test keeps the README equal to it). */
+/** The platform table of docs/platform.md, generated from the list (a test keeps the two equal). */
 export function platformTable(): string {
   const rows = PLATFORM_COMPONENTS.map(c => `| ${c.title} | ${c.version} | ${c.source} | ${c.pinnedBy} | ${c.turnOff} |`);
   return ['| component | version | source | pinned by | turn off with |', '|---|---|---|---|---|', ...rows].join('\n');

@@ -14,7 +14,7 @@ import type { SecurityRule } from './security';
 import { list, ObjectIndex } from './object-index';
 import type { KnownObject, KServeRouting } from './references';
 
-/** Every LLMInferenceService finding, by id (the README's table is this list). Errors: the reference resolves to nothing. */
+/** Every LLMInferenceService finding, by id (the table in docs/validator.md is this list). Errors: the reference resolves to nothing. */
 export const LLMISVC_RULES = {
   LLM001: {
     id: 'LLM001',

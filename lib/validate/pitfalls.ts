@@ -17,7 +17,7 @@ import { list, ObjectIndex } from './object-index';
  */
 export const ENDPOINT_PICKER_BYPASS_LAST_RELEASE = 'v1.4.1';
 
-/** Every pitfall finding, by id (the README's table is this list). */
+/** Every pitfall finding, by id (the table in docs/validator.md is this list). */
 export const PITFALL_RULES = {
   AGW001: {
     id: 'AGW001',

@@ -20,7 +20,7 @@ export interface SecurityRule {
   readonly fix: string;
 }
 
-/** Every security finding, by id (the README's table is this list). */
+/** Every security finding, by id (the table in docs/validator.md is this list). */
 export const SECURITY_RULES = {
   SEC001: {
     id: 'SEC001',

@@ -33,9 +33,9 @@ export function agreement(c: CaseResult): Agreement {
 }
 
 /**
- * A difference the test knows and the README lists (under "Known differences from a real API server", by id): the
+ * A difference the test knows and docs/validator.md lists (under "Known differences from a real API server", by id): the
  * cases it explains are reported, not failed. A listed difference that no case shows any more fails the test too,
- * so the README's list stays what the test finds.
+ * so that list stays what the test finds.
  */
 export interface KnownDifference {
   readonly id: string;

@@ -4,7 +4,7 @@
  * variants of them are judged by the server (what `kubectl apply --server-side --dry-run=server` sends) and by the
  * validator; the verdicts and the refused field paths are compared, the figures printed, and every disagreeing case
  * written as a file that replays it. Exit 0: agreement at or above 99.9% with every difference a known one (listed
- * in the README); 1: not; 2: bad arguments or the control plane would not start.
+ * in docs/validator.md); 1: not; 2: bad arguments or the control plane would not start.
  *
  * Dev and test tooling: the library never imports this file.
  */
@@ -142,7 +142,7 @@ function report(all: readonly CaseResult[], out: string, write: (s: string) => v
   const stale = KNOWN_DIFFERENCES.filter(k => !known.has(k.id)).map(k => k.id);
   for (const u of unknown.slice(0, 40)) write(`UNKNOWN DIFFERENCE ${u}\n`);
   if (unknown.length > 40) write(`... and ${unknown.length - 40} more (all in ${out})\n`);
-  if (stale.length) write(`STALE: known differences no case shows any more (remove them here and in the README): ${stale.join(', ')}\n`);
+  if (stale.length) write(`STALE: known differences no case shows any more (remove them here and in docs/validator.md): ${stale.join(', ')}\n`);
   fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(all.filter(c => !['both-accept', 'both-refuse'].includes(agreement(c))).map(c => ({
     id: c.id, category: c.category, description: c.description, agreement: agreement(c), known: knownDifference(c, agreement(c))?.id,
     server: c.server.accepted ? 'accepted' : { paths: c.server.paths.map(p => jsonPath(p)), message: c.server.message.slice(0, 400) },
