@@ -1,3 +1,5 @@
+import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { AllowedRoutes, IngressGateway, LlmRouting, MeteredLlm, MeteredLlmOptions } from '../lib';
 import { chart, objectsOf, only, synthesizing } from './helpers';
 
@@ -88,16 +90,29 @@ describe('MeteredLlm', () => {
   test('a network policy admits the model\'s pods only from the gateway proxy and the model\'s endpoint picker', () => {
     const c = chart();
     const gateway = new IngressGateway(c, 'Gateway', { name: 'gw', namespace: 'kserve' });
-    new MeteredLlm(c, 'Llm', { gateway, ...llm('m', 'team-a', { networkPolicy: true }) });
+    const m = new MeteredLlm(c, 'Llm', { gateway, ...llm('m', 'team-a', { networkPolicy: true }) });
+    expect(m.networkPolicy!.networkPolicy).toBeInstanceOf(kplus.NetworkPolicy);
+    expect(ApiObject.of(m.networkPolicy!)).toBe(m.networkPolicy!.apiObject);
     const policy = only(objectsOf(c), 'NetworkPolicy');
     expect(policy.metadata).toEqual({ name: 'm-workload-ingress', namespace: 'team-a' });
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/part-of': 'llminferenceservice', 'app.kubernetes.io/name': 'm', 'kserve.io/component': 'workload' });
-    expect(policy.spec.ingress).toEqual([{
-      from: [
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kserve' } }, podSelector: { matchLabels: gateway.proxyLabels } },
-        { podSelector: { matchLabels: { 'app.kubernetes.io/component': 'llminferenceservice-router-scheduler', 'app.kubernetes.io/name': 'm', 'app.kubernetes.io/part-of': 'llminferenceservice' } } },
-      ],
-      ports: [{ port: 8000, protocol: 'TCP' }],
-    }]);
+    // cdk8s-plus writes one rule per peer; rules add up, so this admits what one rule listing both peers would.
+    const ports = [{ port: 8000, protocol: 'TCP' }];
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kserve' } }, podSelector: { matchLabels: gateway.proxyLabels } }], ports },
+      { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'llminferenceservice-router-scheduler', 'app.kubernetes.io/name': 'm', 'app.kubernetes.io/part-of': 'llminferenceservice' } } }], ports },
+    ]);
+  });
+
+  test('without a known server port, the network policy admits the gateway proxy and the endpoint picker on every port', () => {
+    const c = chart();
+    const gateway = new IngressGateway(c, 'Gateway', { name: 'gw', namespace: 'kserve' });
+    const options = llm('m', 'team-a', { networkPolicy: true });
+    new MeteredLlm(c, 'Llm', { gateway, ...options, llmInferenceService: { ...options.llmInferenceService, container: undefined } });
+    const policy = only(objectsOf(c), 'NetworkPolicy');
+    // An empty ports list, like a missing one, matches every port.
+    expect(policy.spec.ingress.map((rule: any) => rule.ports)).toEqual([[], []]);
+    expect(policy.spec.ingress.map((rule: any) => rule.from.length)).toEqual([1, 1]);
   });
 });

@@ -1,4 +1,5 @@
-import { App, Testing } from 'cdk8s';
+import { ApiObject, App, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { AllowedRoutes, IngressGateway, LlmServingStack, MeteredModel, MeteredModelOptions } from '../lib';
 import { renderApp } from '../lib/synthesizer';
 import { chart, objectsOf, renderedObjects, synthesizing } from './helpers';
@@ -48,6 +49,17 @@ describe('MeteredModel', () => {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'infra' } },
       podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'shared-gw' } },
     });
+  });
+
+  test('the predictor network policy is a cdk8s-plus NetworkPolicy, open to more rules', () => {
+    const c = chart();
+    const gateway = new IngressGateway(c, 'Gateway', { name: 'edge', namespace: 'ingress' });
+    const m = new MeteredModel(c, 'Chat', { gateway, ...model('chat'), networkPolicy: true });
+    expect(m.networkPolicy!.networkPolicy).toBeInstanceOf(kplus.NetworkPolicy);
+    expect(ApiObject.of(m.networkPolicy!)).toBe(m.networkPolicy!.apiObject);
+    m.networkPolicy!.networkPolicy.addIngressRule(kplus.Pods.select(c, 'Probe', { labels: { app: 'probe' } }), [kplus.NetworkPolicyPort.tcp(8080)]);
+    const policy = objectsOf(c).find(o => o.kind === 'NetworkPolicy');
+    expect(policy.spec.ingress.map((r: any) => r.from[0].podSelector.matchLabels)).toEqual([gateway.proxyLabels, { app: 'probe' }]);
   });
 
   test('names the listener of an imported gateway when told which one routes attach to', () => {

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkProps, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
@@ -27,7 +28,9 @@ export interface LlmWorkloadNetworkPolicyProps {
 export class LlmWorkloadNetworkPolicy extends Construct {
   /** Policy name. */
   public readonly name!: string;
-  /** The generated NetworkPolicy object. */
+  /** The cdk8s-plus NetworkPolicy (add rules to it to admit more). */
+  public readonly networkPolicy!: kplus.NetworkPolicy;
+  /** The generated NetworkPolicy object (`ApiObject.of(networkPolicy)`), for JSON patches. */
   public readonly apiObject!: ApiObject;
 
   constructor(scope: Construct, id: string, props: LlmWorkloadNetworkPolicyProps) {
@@ -39,24 +42,18 @@ export class LlmWorkloadNetworkPolicy extends Construct {
     this.name = props.name ?? `${llm.name}-workload-ingress`;
     if (new PropErrors('LlmWorkloadNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).report()) return;
 
-    this.apiObject = new ApiObject(this, 'Resource', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    this.networkPolicy = new kplus.NetworkPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: llm.namespace },
-      spec: {
-        podSelector: { matchLabels: { ...llm.workloadPodLabels } },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: [
-            {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': gateway.namespace } },
-              podSelector: { matchLabels: { ...gateway.proxyLabels } },
-            },
-            { podSelector: { matchLabels: { ...llm.schedulerPodLabels } } },
-          ],
-          ...(llm.containerPort !== undefined ? { ports: [{ port: llm.containerPort, protocol: 'TCP' }] } : {}),
-        }],
-      },
+      selector: kplus.Pods.select(this, 'ModelServers', { labels: { ...llm.workloadPodLabels } }),
     });
+    const ports = llm.containerPort !== undefined ? [kplus.NetworkPolicyPort.tcp(llm.containerPort)] : undefined;
+    // One rule per peer (cdk8s-plus's way): the union of the two is the one rule listing both peers.
+    this.networkPolicy.addIngressRule(kplus.Pods.select(this, 'GatewayProxies', {
+      labels: { ...gateway.proxyLabels },
+      namespaces: kplus.Namespaces.select(this, 'GatewayNamespace', { names: [gateway.namespace] }),
+    }), ports);
+    this.networkPolicy.addIngressRule(kplus.Pods.select(this, 'EndpointPicker', { labels: { ...llm.schedulerPodLabels } }), ports);
+    this.apiObject = ApiObject.of(this.networkPolicy);
+    this.node.defaultChild = this.apiObject;
   }
 }

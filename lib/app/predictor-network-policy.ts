@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkProps, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
@@ -27,7 +28,9 @@ export interface PredictorNetworkPolicyProps {
 export class PredictorNetworkPolicy extends Construct {
   /** Policy name. */
   public readonly name!: string;
-  /** The generated NetworkPolicy object. */
+  /** The cdk8s-plus NetworkPolicy (add rules to it to admit more). */
+  public readonly networkPolicy!: kplus.NetworkPolicy;
+  /** The generated NetworkPolicy object (`ApiObject.of(networkPolicy)`), for JSON patches. */
   public readonly apiObject!: ApiObject;
 
   constructor(scope: Construct, id: string, props: PredictorNetworkPolicyProps) {
@@ -39,21 +42,16 @@ export class PredictorNetworkPolicy extends Construct {
     this.name = props.name ?? `${isvc.name}-predictor-ingress`;
     if (new PropErrors('PredictorNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).report()) return;
 
-    this.apiObject = new ApiObject(this, 'Resource', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    this.networkPolicy = new kplus.NetworkPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: isvc.namespace },
-      spec: {
-        podSelector: { matchLabels: { ...isvc.predictorPodLabels } },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': gateway.namespace } },
-            podSelector: { matchLabels: { ...gateway.proxyLabels } },
-          }],
-          ports: [{ port: isvc.containerPort, protocol: 'TCP' }],
-        }],
-      },
+      selector: kplus.Pods.select(this, 'Predictors', { labels: { ...isvc.predictorPodLabels } }),
     });
+    const proxies = kplus.Pods.select(this, 'GatewayProxies', {
+      labels: { ...gateway.proxyLabels },
+      namespaces: kplus.Namespaces.select(this, 'GatewayNamespace', { names: [gateway.namespace] }),
+    });
+    this.networkPolicy.addIngressRule(proxies, [kplus.NetworkPolicyPort.tcp(isvc.containerPort)]);
+    this.apiObject = ApiObject.of(this.networkPolicy);
+    this.node.defaultChild = this.apiObject;
   }
 }

@@ -1,4 +1,5 @@
 import { ApiObject, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { REDIS_PORT } from './rate-limit-redis';
 
@@ -26,12 +27,23 @@ export interface RateLimitAccessProps {
  */
 export class RateLimitAccess extends Construct {
   private readonly policyNamespaces = new Set<string>();
-  private readonly clients = new Map<string, { namespace: string; podLabels: Record<string, string> }>();
+  private readonly clients = new Set<string>();
   private referenceGrant?: ApiObject;
-  private networkPolicies?: ApiObject[];
+  private _clientsPolicy?: kplus.NetworkPolicy;
+  private _redisPolicy?: kplus.NetworkPolicy;
 
   constructor(scope: Construct, id: string, private readonly props: RateLimitAccessProps) {
     super(scope, id);
+  }
+
+  /** The NetworkPolicy admitting clients to the service's gRPC port (cdk8s-plus), once a client is admitted. */
+  public get clientsPolicy(): kplus.NetworkPolicy | undefined {
+    return this._clientsPolicy;
+  }
+
+  /** The NetworkPolicy admitting only the service to Redis (cdk8s-plus), once a client is admitted. */
+  public get redisPolicy(): kplus.NetworkPolicy | undefined {
+    return this._redisPolicy;
   }
 
   /**
@@ -50,34 +62,28 @@ export class RateLimitAccess extends Construct {
     });
   }
 
-  /** Probes come from the kubelet, which NetworkPolicies do not filter. */
+  /** Probes come from the kubelet, which NetworkPolicies do not filter. One rule per client, each with the gRPC port. */
   public admitClients(namespace: string, podLabels: Record<string, string>): void {
-    this.clients.set(`${namespace}/${JSON.stringify(Object.entries(podLabels).sort())}`, { namespace, podLabels: { ...podLabels } });
-    this.networkPolicies ??= [
-      new ApiObject(this, 'NetworkPolicy', {
-        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
-        metadata: { name: `${this.props.serviceName}-clients`, namespace: this.props.namespace },
-        spec: {
-          podSelector: { matchLabels: { ...this.props.podLabels } },
-          policyTypes: ['Ingress'],
-          ingress: [{
-            from: Lazy.any({ produce: () => [...this.clients.values()].map(c => ({
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } },
-              podSelector: { matchLabels: c.podLabels },
-            })) }),
-            ports: [{ port: GRPC_CONTAINER_PORT, protocol: 'TCP' }],
-          }],
-        },
-      }),
-      new ApiObject(this, 'RedisNetworkPolicy', {
-        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
-        metadata: { name: `${this.props.redisName}-clients`, namespace: this.props.namespace },
-        spec: {
-          podSelector: { matchLabels: { ...this.props.redisPodLabels } },
-          policyTypes: ['Ingress'],
-          ingress: [{ from: [{ podSelector: { matchLabels: { ...this.props.podLabels } } }], ports: [{ port: REDIS_PORT, protocol: 'TCP' }] }],
-        },
-      }),
-    ];
+    const { serviceName, namespace: ownNamespace, podLabels: servicePods, redisName, redisPodLabels } = this.props;
+    if (!this._clientsPolicy || !this._redisPolicy) {
+      const service = kplus.Pods.select(this, 'ServicePods', { labels: { ...servicePods } });
+      this._clientsPolicy = new kplus.NetworkPolicy(this, 'NetworkPolicy', {
+        metadata: { name: `${serviceName}-clients`, namespace: ownNamespace },
+        selector: service,
+      });
+      this._redisPolicy = new kplus.NetworkPolicy(this, 'RedisNetworkPolicy', {
+        metadata: { name: `${redisName}-clients`, namespace: ownNamespace },
+        selector: kplus.Pods.select(this, 'RedisPods', { labels: { ...redisPodLabels } }),
+        ingress: { rules: [{ peer: service, ports: [kplus.NetworkPolicyPort.tcp(REDIS_PORT)] }] },
+      });
+    }
+    const key = `${namespace}/${JSON.stringify(Object.entries(podLabels).sort())}`;
+    if (this.clients.has(key)) return;
+    this.clients.add(key);
+    const clients = kplus.Pods.select(this, `Clients${this.clients.size}`, {
+      labels: { ...podLabels },
+      namespaces: kplus.Namespaces.select(this, `ClientNamespace${this.clients.size}`, { names: [namespace] }),
+    });
+    this._clientsPolicy.addIngressRule(clients, [kplus.NetworkPolicyPort.tcp(GRPC_CONTAINER_PORT)]);
   }
 }

@@ -1,8 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../shared/validation';
 import {
-  checkWorkload, imageReference, resourceRequirements, restrictedContainer, restrictedPod, WorkloadResources,
+  checkWorkload, restrictedContainerProps, restrictedPod, restrictPodSeccomp, WorkloadResources,
 } from './rate-limit-workload';
 
 /**
@@ -58,12 +59,12 @@ export class RateLimitRedis extends Construct {
   public readonly serviceName!: string;
   /** Namespace. */
   public readonly namespace!: string;
-  /** The ServiceAccount. */
-  public readonly serviceAccount!: ApiObject;
-  /** The Deployment. */
-  public readonly deployment!: ApiObject;
-  /** The Service. */
-  public readonly service!: ApiObject;
+  /** The ServiceAccount (cdk8s-plus; `ApiObject.of()` gives the object for JSON patches). */
+  public readonly serviceAccount!: kplus.ServiceAccount;
+  /** The Deployment (cdk8s-plus). */
+  public readonly deployment!: kplus.Deployment;
+  /** The Service (cdk8s-plus). */
+  public readonly service!: kplus.Service;
 
   constructor(scope: Construct, id: string, props: RateLimitRedisProps) {
     super(scope, id);
@@ -81,40 +82,32 @@ export class RateLimitRedis extends Construct {
 
     const labels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/component': 'rate-limit-store' };
     const metadata = { name: props.name, namespace: props.namespace, labels };
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false,
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
+    this.service = new kplus.Service(this, 'Service', {
+      metadata,
+      selector: kplus.Pods.select(this, 'Pods', { labels }),
+      ports: [{ name: 'redis', port: REDIS_PORT, protocol: kplus.Protocol.TCP, targetPort: REDIS_PORT }],
     });
-    this.service = new ApiObject(this, 'Service', {
-      apiVersion: 'v1', kind: 'Service', metadata,
-      spec: { selector: labels, ports: [{ name: 'redis', port: REDIS_PORT, protocol: 'TCP', targetPort: 'redis' }] },
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata,
+      // One writer: two Redis replicas would each keep their own counters.
+      replicas: 1,
+      strategy: kplus.DeploymentStrategy.recreate(),
+      select: false,
+      podMetadata: { labels },
+      serviceAccount: this.serviceAccount,
+      ...restrictedPod(REDIS_UID),
     });
-    this.deployment = new ApiObject(this, 'Deployment', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata,
-      spec: {
-        // One writer: two Redis replicas would each keep their own counters.
-        replicas: 1,
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: props.name,
-            ...restrictedPod(REDIS_UID),
-            containers: [{
-              name: 'redis',
-              image: imageReference(image, props.imageDigest),
-              args: ['redis-server', '--save', '', '--appendonly', 'no', '--maxmemory', maxMemory, '--maxmemory-policy', 'volatile-ttl'],
-              ports: [{ name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' }],
-              readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 5, timeoutSeconds: 2 },
-              livenessProbe: { tcpSocket: { port: 'redis' }, initialDelaySeconds: 10, periodSeconds: 10 },
-              resources: resourceRequirements(resources),
-              securityContext: restrictedContainer(REDIS_UID),
-              volumeMounts: [{ name: 'data', mountPath: '/data' }],
-            }],
-            volumes: [{ name: 'data', emptyDir: {} }],
-          },
-        },
-      },
+    this.deployment.select(kplus.LabelSelector.of({ labels }));
+    restrictPodSeccomp(this.deployment);
+    this.deployment.addContainer({
+      name: 'redis',
+      ...restrictedContainerProps(REDIS_UID, image, props.imageDigest, resources),
+      args: ['redis-server', '--save', '', '--appendonly', 'no', '--maxmemory', maxMemory, '--maxmemory-policy', 'volatile-ttl'],
+      ports: [{ name: 'redis', number: REDIS_PORT, protocol: kplus.Protocol.TCP }],
+      readiness: kplus.Probe.fromCommand(['redis-cli', 'ping'], { periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(2) }),
+      liveness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
+      volumeMounts: [{ path: '/data', volume: kplus.Volume.fromEmptyDir(this, 'Data', 'data') }],
     });
   }
 }

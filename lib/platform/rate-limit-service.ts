@@ -1,12 +1,13 @@
-import { ApiObject, Lazy } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
-import { clusterScoped } from '../shared/cluster-scoped';
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { plainNamespace } from '../shared/namespace';
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
 import { RateLimitAccess } from './rate-limit-access';
 import { RateLimitConfig, renderRateLimitConfig } from './rate-limit-config';
 import { RateLimitRedis, RateLimitRedisOptions, REDIS_PORT } from './rate-limit-redis';
 import {
-  checkWorkload, imageReference, resourceRequirements, restrictedContainer, restrictedPod, WorkloadResources,
+  checkWorkload, restrictedContainerProps, restrictedPod, restrictPodSeccomp, WorkloadResources,
 } from './rate-limit-workload';
 
 /**
@@ -150,16 +151,16 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
   public readonly serviceName!: string;
   public readonly serviceNamespace!: string;
   public readonly grpcPort!: number;
-  /** The Namespace object, when created. */
-  public readonly namespaceObject?: ApiObject;
-  /** The config ConfigMap (`<name>-config`, one `<domain>.yaml` key per domain). */
-  public readonly configMap!: ApiObject;
-  /** The ServiceAccount. */
-  public readonly serviceAccount!: ApiObject;
-  /** The Deployment. */
-  public readonly deployment!: ApiObject;
-  /** The Service. */
-  public readonly service!: ApiObject;
+  /** The Namespace, when created (cdk8s-plus; `ApiObject.of()` gives the object for JSON patches). */
+  public readonly namespaceObject?: kplus.Namespace;
+  /** The config ConfigMap (`<name>-config`, one `<domain>.yaml` key per domain; cdk8s-plus). */
+  public readonly configMap!: kplus.ConfigMap;
+  /** The ServiceAccount (cdk8s-plus). */
+  public readonly serviceAccount!: kplus.ServiceAccount;
+  /** The Deployment (cdk8s-plus). */
+  public readonly deployment!: kplus.Deployment;
+  /** The Service (cdk8s-plus). */
+  public readonly service!: kplus.Service;
   /** The Redis. */
   public readonly redis!: RateLimitRedis;
   private readonly configs = new Map<string, RateLimitConfig>();
@@ -189,76 +190,71 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
     const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'rate-limit-service' };
     const metadata = { name, namespace: this.serviceNamespace, labels };
     if (props.createNamespace ?? true) {
-      // Cluster-scoped: never the namespace a namespaced chart gives its objects.
-      this.namespaceObject = clusterScoped(new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.serviceNamespace } }));
+      this.namespaceObject = plainNamespace(this, 'Namespace', this.serviceNamespace);
     }
     this.redis = new RateLimitRedis(this, 'Redis', { ...props.redis, name: `${name}-redis`, namespace: this.serviceNamespace });
 
-    const configMapName = `${name}-config`;
-    this.configMap = new ApiObject(this, 'Config', {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...metadata, name: configMapName },
-      data: Lazy.any({ produce: () => Object.fromEntries([...this.configs.keys()].sort().map(d => [`${d}.yaml`, renderRateLimitConfig(this.configs.get(d)!)])) }),
-    });
+    this.configMap = new kplus.ConfigMap(this, 'Config', { metadata: { ...metadata, name: `${name}-config` } });
     for (const config of props.configs ?? []) this.addConfig(config);
 
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false });
-    this.service = new ApiObject(this, 'Service', {
-      apiVersion: 'v1', kind: 'Service', metadata,
-      spec: {
-        selector: labels,
-        ports: [
-          { name: 'grpc', port: this.grpcPort, protocol: 'TCP', targetPort: 'grpc' },
-          { name: 'http', port: RATELIMIT_PORTS.http, protocol: 'TCP', targetPort: 'http' },
-        ],
-      },
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
+    this.service = new kplus.Service(this, 'Service', {
+      metadata,
+      selector: kplus.Pods.select(this, 'Pods', { labels }),
+      ports: [
+        { name: 'grpc', port: this.grpcPort, protocol: kplus.Protocol.TCP, targetPort: RATELIMIT_PORTS.grpc },
+        { name: 'http', port: RATELIMIT_PORTS.http, protocol: kplus.Protocol.TCP, targetPort: RATELIMIT_PORTS.http },
+      ],
     });
-    const healthcheck = { httpGet: { path: '/healthcheck', port: 'http' } };
-    this.deployment = new ApiObject(this, 'Deployment', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata,
-      spec: {
-        replicas,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: name,
-            ...restrictedPod(RATELIMIT_UID),
-            containers: [{
-              name: 'ratelimit',
-              image: imageReference(image, props.imageDigest),
-              command: ['/bin/ratelimit'],
-              env: Object.entries({
-                LOG_LEVEL: logLevel,
-                LOG_FORMAT: 'json',
-                USE_STATSD: 'false',
-                REDIS_SOCKET_TYPE: 'tcp',
-                REDIS_URL: `${this.redis.serviceName}:${REDIS_PORT}`,
-                RUNTIME_ROOT,
-                RUNTIME_SUBDIRECTORY,
-                RUNTIME_APPDIRECTORY: 'config',
-                // A ConfigMap volume swaps a `..data` symlink on update: watch the files, skip the dot entries.
-                RUNTIME_WATCH_ROOT: 'false',
-                RUNTIME_IGNOREDOTFILES: 'true',
-                GRPC_PORT: String(RATELIMIT_PORTS.grpc),
-                PORT: String(RATELIMIT_PORTS.http),
-                DEBUG_PORT: String(RATELIMIT_PORTS.debug),
-              }).map(([k, v]) => ({ name: k, value: v })),
-              ports: [
-                { name: 'grpc', containerPort: RATELIMIT_PORTS.grpc, protocol: 'TCP' },
-                { name: 'http', containerPort: RATELIMIT_PORTS.http, protocol: 'TCP' },
-                { name: 'debug', containerPort: RATELIMIT_PORTS.debug, protocol: 'TCP' },
-              ],
-              readinessProbe: { ...healthcheck, periodSeconds: 5, timeoutSeconds: 2 },
-              livenessProbe: { ...healthcheck, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2 },
-              resources: resourceRequirements(resources),
-              securityContext: restrictedContainer(RATELIMIT_UID),
-              volumeMounts: [{ name: 'config', mountPath: `${RUNTIME_ROOT}/${RUNTIME_SUBDIRECTORY}/config`, readOnly: true }],
-            }],
-            volumes: [{ name: 'config', configMap: { name: configMapName } }],
-          },
-        },
-      },
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata,
+      replicas,
+      select: false,
+      podMetadata: { labels },
+      serviceAccount: this.serviceAccount,
+      ...restrictedPod(RATELIMIT_UID),
     });
+    this.deployment.select(kplus.LabelSelector.of({ labels }));
+    restrictPodSeccomp(this.deployment);
+    const healthcheck = { port: RATELIMIT_PORTS.http, timeoutSeconds: Duration.seconds(2) };
+    this.deployment.addContainer({
+      name: 'ratelimit',
+      ...restrictedContainerProps(RATELIMIT_UID, image, props.imageDigest, resources),
+      command: ['/bin/ratelimit'],
+      envVariables: Object.fromEntries(Object.entries({
+        LOG_LEVEL: logLevel,
+        LOG_FORMAT: 'json',
+        USE_STATSD: 'false',
+        REDIS_SOCKET_TYPE: 'tcp',
+        REDIS_URL: `${this.redis.serviceName}:${REDIS_PORT}`,
+        RUNTIME_ROOT,
+        RUNTIME_SUBDIRECTORY,
+        RUNTIME_APPDIRECTORY: 'config',
+        // A ConfigMap volume swaps a `..data` symlink on update: watch the files, skip the dot entries.
+        RUNTIME_WATCH_ROOT: 'false',
+        RUNTIME_IGNOREDOTFILES: 'true',
+        GRPC_PORT: String(RATELIMIT_PORTS.grpc),
+        PORT: String(RATELIMIT_PORTS.http),
+        DEBUG_PORT: String(RATELIMIT_PORTS.debug),
+      }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+      ports: [
+        { name: 'grpc', number: RATELIMIT_PORTS.grpc, protocol: kplus.Protocol.TCP },
+        { name: 'http', number: RATELIMIT_PORTS.http, protocol: kplus.Protocol.TCP },
+        { name: 'debug', number: RATELIMIT_PORTS.debug, protocol: kplus.Protocol.TCP },
+      ],
+      readiness: kplus.Probe.fromHttpGet('/healthcheck', { ...healthcheck, periodSeconds: Duration.seconds(5) }),
+      liveness: kplus.Probe.fromHttpGet('/healthcheck', { ...healthcheck, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
+      volumeMounts: [{
+        path: `${RUNTIME_ROOT}/${RUNTIME_SUBDIRECTORY}/config`,
+        volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: 'config' }),
+        readOnly: true,
+      }],
+    });
+  }
+
+  /** The NetworkPolicies of `admitClients()` (cdk8s-plus): none until it is first called. */
+  public get networkPolicies(): kplus.NetworkPolicy[] {
+    return [this._access?.clientsPolicy, this._access?.redisPolicy].filter((p): p is kplus.NetworkPolicy => p !== undefined);
   }
 
   /** The domains configured so far. */
@@ -285,7 +281,7 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
   private get access(): RateLimitAccess {
     this._access ??= new RateLimitAccess(this, 'Access', {
       serviceName: this.serviceName, namespace: this.serviceNamespace,
-      podLabels: this.service.toJson().spec.selector, redisPodLabels: this.redis.service.toJson().spec.selector, redisName: this.redis.serviceName,
+      podLabels: this.deployment.matchLabels, redisPodLabels: this.redis.deployment.matchLabels, redisName: this.redis.serviceName,
     });
     return this._access;
   }
@@ -308,5 +304,6 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
     if (this.configs.has(config.domain)) errors.add(`configs[].domain ${JSON.stringify(config.domain)} is configured twice: give each configuration its own domain`);
     if (errors.report()) return;
     this.configs.set(config.domain, config);
+    this.configMap.addData(`${config.domain}.yaml`, renderRateLimitConfig(config));
   }
 }

@@ -1,10 +1,17 @@
 /**
  * What the rate-limit service's two workloads (envoyproxy/ratelimit and Redis) share: image references pinned by
- * tag and optionally digest, resources, and a restricted securityContext that the validator's SEC005/SEC006 accept.
+ * tag and optionally digest, resources, and a restricted securityContext that the validator's SEC005/SEC006 accept,
+ * all as cdk8s-plus props.
  */
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
 
-/** Container requests and limits as Kubernetes quantities. */
+/**
+ * Container requests and limits as Kubernetes quantities. They are written as cdk8s-plus writes them: CPU as given
+ * (cores or millicores; another form becomes millicores, rounded up), memory in whole mebibytes (`1Gi` becomes
+ * `1024Mi`; a size between two mebibytes rounds up to the next).
+ */
 export interface WorkloadResources {
   /** What the scheduler reserves. */
   readonly requests: {
@@ -52,30 +59,62 @@ export function checkWorkload(errors: PropErrors, prefix: string, image: string,
 }
 
 /** A container securityContext that runs as `uid`, cannot escalate, keeps no capabilities and cannot write its image. */
-export function restrictedContainer(uid: number): Record<string, unknown> {
+export function restrictedContainer(uid: number): kplus.ContainerSecurityContextProps {
   return {
     allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
+    capabilities: { drop: [kplus.Capability.ALL] },
+    ensureNonRoot: true,
+    group: uid,
+    privileged: false,
     readOnlyRootFilesystem: true,
-    runAsGroup: uid,
-    runAsNonRoot: true,
-    runAsUser: uid,
-    seccompProfile: { type: 'RuntimeDefault' },
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    user: uid,
   };
 }
 
-/** Pod-level settings shared by both workloads: no API token (neither talks to the API server), RuntimeDefault seccomp. */
-export function restrictedPod(uid: number): Record<string, unknown> {
+/**
+ * The container props both workloads share: the image pinned by tag (and digest), its resources, a restricted
+ * securityContext. Pulled only when not present: what the API server defaults a tag other than `latest` to
+ * (cdk8s-plus would say `Always`, a registry round trip on every start).
+ */
+export function restrictedContainerProps(uid: number, image: string, digest: string | undefined, resources: WorkloadResources):
+  Pick<kplus.ContainerProps, 'image' | 'imagePullPolicy' | 'resources' | 'securityContext'> {
   return {
-    automountServiceAccountToken: false,
-    securityContext: { fsGroup: uid, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    image: imageReference(image, digest),
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    resources: resourceRequirements(resources),
+    securityContext: restrictedContainer(uid),
   };
 }
 
-/** `{ cpu, memory }` maps as the API server echoes them. */
-export function resourceRequirements(resources: WorkloadResources): Record<string, unknown> {
+/** Pod-level settings shared by both workloads: no API token (neither talks to the API server), non-root, `fsGroup`. */
+export function restrictedPod(uid: number): Pick<kplus.DeploymentProps, 'automountServiceAccountToken' | 'securityContext'> {
+  return { automountServiceAccountToken: false, securityContext: { ensureNonRoot: true, fsGroup: uid } };
+}
+
+/**
+ * RuntimeDefault seccomp for the whole pod. cdk8s-plus-28 has the prop on containers only (`PodSecurityContextProps`
+ * has no `seccompProfile`), so this one setting goes in through the escape hatch.
+ */
+export function restrictPodSeccomp(deployment: kplus.Deployment): void {
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+}
+
+/** The resources as cdk8s-plus's `Cpu` and `Size` (see {@link WorkloadResources} for how they are written). */
+export function resourceRequirements(resources: WorkloadResources): kplus.ContainerResources {
   return {
-    limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
-    requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
+    cpu: { request: cpu(resources.requests.cpu), limit: cpu(resources.limits.cpu) },
+    memory: { request: mebibytes(resources.requests.memory), limit: mebibytes(resources.limits.memory) },
   };
+}
+
+function cpu(quantity: string): kplus.Cpu {
+  if (/^[0-9]+m$/.test(quantity)) return kplus.Cpu.millis(Number(quantity.slice(0, -1)));
+  if (/^[0-9]+(\.[0-9]+)?$/.test(quantity)) return kplus.Cpu.units(Number(quantity));
+  return kplus.Cpu.millis(Math.ceil(parseQuantity(quantity)! * 1000 - 1e-9));
+}
+
+// cdk8s-plus writes memory as `<whole mebibytes>Mi` (container.ts `_toKube`).
+function mebibytes(quantity: string): Size {
+  return Size.mebibytes(Math.ceil(parseQuantity(quantity)! / 2 ** 20 - 1e-9));
 }

@@ -1,4 +1,5 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { clusterScoped } from './cluster-scoped';
 import { Construct } from 'constructs';
 import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from './validation';
@@ -21,7 +22,9 @@ export class Namespace extends Construct {
   public readonly name!: string;
   /** Labels. */
   public readonly labels!: Readonly<Record<string, string>>;
-  /** The generated Namespace object. */
+  /** The cdk8s-plus Namespace (its API, e.g. as a NetworkPolicy peer). */
+  public readonly namespaceObject!: kplus.Namespace;
+  /** The generated Namespace object (`ApiObject.of(namespaceObject)`), for JSON patches. */
   public readonly apiObject!: ApiObject;
 
   constructor(scope: Construct, id: string, props: NamespaceProps) {
@@ -30,10 +33,18 @@ export class Namespace extends Construct {
     this.name = props.name;
     this.labels = { ...props.labels };
     if (new PropErrors('Namespace', this).check(isDns1123Label(this.name), 'name', this.name, DNS1123_LABEL_RULE).report()) return;
-    this.apiObject = clusterScoped(new ApiObject(this, 'Resource', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: this.name, ...(Object.keys(this.labels).length > 0 ? { labels: { ...this.labels } } : {}) },
-    }));
+    this.namespaceObject = plainNamespace(this, 'Resource', this.name, this.labels);
+    this.apiObject = ApiObject.of(this.namespaceObject);
+    this.node.defaultChild = this.apiObject;
   }
+}
+
+/**
+ * A cdk8s-plus Namespace written as `kubectl create namespace` writes it: name and labels only. cdk8s-plus adds an
+ * empty `spec` (the escape hatch takes it out again), and a namespaced chart would give it a namespace.
+ */
+export function plainNamespace(scope: Construct, id: string, name: string, labels: Readonly<Record<string, string>> = {}): kplus.Namespace {
+  const ns = new kplus.Namespace(scope, id, { metadata: { name, ...(Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}) } });
+  clusterScoped(ApiObject.of(ns)).addJsonPatch(JsonPatch.remove('/spec'));
+  return ns;
 }

@@ -144,12 +144,12 @@ function initProject(project: string): void {
   log(`  cdk8s.yaml: ${fs.readFileSync(path.join(project, 'cdk8s.yaml'), 'utf8').trim().replace(/\n\s*/g, '; ')}`);
 }
 
-/** `npm install <tarball>`; then one copy of cdk8s and constructs, the project's (they are peer dependencies). */
+/** `npm install <tarball>`; then one copy of cdk8s, constructs and cdk8s-plus-28, the project's (they are peer dependencies). */
 function installTarball(project: string, tarball: string): void {
   run('install', 'npm', ['install', tarball], { cwd: project });
   const installed = path.join(project, 'node_modules', PACKAGE);
   if (!fs.existsSync(path.join(installed, 'package.json'))) throw new StepFailure(`npm install did not install ${PACKAGE} into ${installed}`);
-  for (const peer of ['cdk8s', 'constructs']) {
+  for (const peer of ['cdk8s', 'constructs', 'cdk8s-plus-28']) {
     const theirs = require.resolve(`${peer}/package.json`, { paths: [installed] });
     const ours = require.resolve(`${peer}/package.json`, { paths: [project] });
     if (theirs !== ours) {
