@@ -10,6 +10,9 @@ const GOLDEN = path.join(
   'raw.githubusercontent.com/agentgateway/agentgateway/v1.4.1/controller/test/helm/testdata/agentgateway/default.golden',
 );
 
+// The chart's templates, for values the golden render does not cover.
+const TEMPLATES = path.join(path.dirname(GOLDEN), '..', '..', '..', '..', 'install', 'helm', 'agentgateway', 'templates');
+
 /** Helm bookkeeping labels the construct deliberately leaves out. */
 const HELM_LABELS = ['helm.sh/chart', 'app.kubernetes.io/managed-by'];
 
@@ -56,6 +59,79 @@ describe('matches the chart render (default.golden)', () => {
     const g = byKind(golden, kind);
     const o = ours.find(x => key(x) === key(g));
     expect(o).toEqual(g);
+  });
+});
+
+// Helm actions that open and close a block: `{{- if|with|range|define ...}}` ... `{{- end }}` (`else if` opens none).
+const opens = (line: string) => (line.match(/\{\{-?\s*(if|with|range|define)\b/g) ?? []).length;
+const closes = (line: string) => (line.match(/\{\{-?\s*end\s*-?\}\}/g) ?? []).length;
+
+/** A template's `{{- if .Values.inferenceExtension.enabled }}` block: its lines, where it opens and closes, its body as YAML. */
+function inferenceExtensionBlock(file: string) {
+  const lines = fs.readFileSync(path.join(TEMPLATES, file), 'utf8').split('\n');
+  const start = lines.findIndex(l => /^\s*\{\{-? if \.Values\.inferenceExtension\.enabled \}\}\s*$/.test(l));
+  expect(start).toBeGreaterThan(0);
+  let depth = 0;
+  let end = start;
+  for (; end < lines.length; end++) {
+    depth += opens(lines[end]) - closes(lines[end]);
+    if (depth === 0) break;
+  }
+  const body = lines.slice(start + 1, end);
+  const indent = Math.min(...body.filter(l => l.trim()).map(l => l.length - l.trimStart().length));
+  return { lines, start, end, body: YAML.parse(body.map(l => l.slice(indent)).join('\n')) };
+}
+
+/** The name of the nearest env entry before (step -1) or after (step 1) line `from` that no condition guards. */
+function unconditionalEnvNear(lines: string[], from: number, step: 1 | -1): string {
+  let depth = 0;
+  for (let i = from; i >= 0 && i < lines.length; i += step) {
+    depth += step * (opens(lines[i]) - closes(lines[i]));
+    const name = /^\s*- name: ([A-Z_]+)\s*$/.exec(lines[i]);
+    if (depth === 0 && name) return name[1];
+  }
+  throw new Error(`no unguarded env entry ${step > 0 ? 'after' : 'before'} line ${from}`);
+}
+
+describe('inferenceExtension renders what the chart renders with inferenceExtension.enabled=true', () => {
+  const golden = loadGolden();
+  const goldenProps: AgentgatewayControlPlaneProps = { releaseName: 'test-release', namespace: 'default', imageTag: 'v0.0.0-dev', appVersion: '0.0.0-dev' };
+  const { objects: on } = synth({ ...goldenProps, inferenceExtension: true });
+
+  test('ClusterRole: role.yaml rendered with the block kept, and without it when off', () => {
+    // role.yaml has no templating but the block and the release namespace, so it renders by hand for both values.
+    const { lines, start, end } = inferenceExtensionBlock('role.yaml');
+    const render = (enabled: boolean) => YAML.parse(
+      lines.filter((_, i) => (enabled ? i !== start && i !== end : i < start || i > end)).join('\n').replace('{{ .Release.Namespace }}', 'default'));
+    expect(lines.filter((l, i) => l.includes('{{') && i !== start && i !== end)).toEqual(['  name: agentgateway-{{ .Release.Namespace }}']);
+    expect(byKind(on, 'ClusterRole')).toEqual(render(true));
+    expect(byKind(synth(goldenProps).objects, 'ClusterRole')).toEqual(render(false));
+    expect(render(true).rules.slice(-2).map((r: any) => r.resources)).toEqual([['inferencepools'], ['inferencepools/status']]);
+  });
+
+  test('Deployment: the golden one, with the env block where deployment.yaml puts it', () => {
+    const { lines, start, end, body } = inferenceExtensionBlock('deployment.yaml');
+    expect(body).toEqual([{ name: 'AGW_ENABLE_INFER_EXT', value: 'true' }]);
+    // Between the nearest entries no condition guards; what lies between them is off in the golden render.
+    const before = unconditionalEnvNear(lines, start - 1, -1);
+    const after = unconditionalEnvNear(lines, end + 1, 1);
+    expect([before, after]).toEqual(['AGW_DISCOVERY_NAMESPACE_SELECTORS', 'AGW_XDS_MODE']);
+    const expected = structuredClone(byKind(golden, 'Deployment'));
+    const env: { name: string }[] = expected.spec.template.spec.containers[0].env;
+    const at = env.findIndex(e => e.name === before) + 1;
+    expect(env[at].name).toBe(after);
+    env.splice(at, 0, ...body);
+    expect(byKind(on, 'Deployment')).toEqual(expected);
+  });
+
+  test('the other objects are the golden ones', () => {
+    for (const kind of ['ServiceAccount', 'ClusterRoleBinding', 'Service']) expect(byKind(on, kind)).toEqual(byKind(golden, kind));
+  });
+
+  test('is off by default', () => {
+    const { objects } = synth();
+    expect(envOf(objects).map(e => e.name)).not.toContain('AGW_ENABLE_INFER_EXT');
+    expect(byKind(objects, 'ClusterRole').rules.flatMap((r: any) => r.apiGroups)).not.toContain('inference.networking.k8s.io');
   });
 });
 
@@ -172,6 +248,7 @@ describe('validation', () => {
     [{ imagePullPolicy: 'Sometimes' }, /imagePullPolicy must be one of Always, IfNotPresent, Never/],
     [{ appVersion: '' }, /appVersion must be/],
     [{ xdsMode: 'mtls' }, /xdsMode must be one of plaintext, tls, either/],
+    [{ inferenceExtension: 'yes' as any }, /inferenceExtension must be true or false, got "yes"/],
     [{ resources: { requests: { cpu: 'lots' } } }, /resources\.requests\.cpu must be a Kubernetes quantity/],
     [{ resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }, /resources\.requests\.cpu must be at most/],
     [{ discoveryNamespaceSelectors: [{ matchExpressions: [{ key: 'a', operator: 'Is' }] }] },

@@ -1,7 +1,7 @@
 // Props a program gets wrong at run time (null, a missing required prop, NaN) are reported like every other prop
 // error: the construct's path, the prop and what was given, never a raw TypeError or a NaN shown as null.
 import { App, Chart } from 'cdk8s';
-import { HttpRouteRef, InferenceService, IngressGateway, LlmServingStack, MeteredModel, TokenBudget } from '../lib';
+import { HttpRouteRef, InferenceService, IngressGateway, LlmInferenceService, LlmServingStack, MeteredLlm, MeteredModel, TokenBudget } from '../lib';
 import { hardenedProfile } from '../lib/presets/hardened';
 import { show } from '../lib/shared/validation';
 
@@ -16,6 +16,11 @@ describe('props given wrong at run time', () => {
     ['a null IngressGateway', () => new IngressGateway(chart(), 'g', null as any), 'IngressGateway team/g: props must be an object, got null'],
     ['a null model in the stack', () => new LlmServingStack(new App(), 's', { models: [null as any] }), "ModelsChart s/models: models[0] must be a model's options (an object with inferenceService), got null"],
     ['null stack props', () => new LlmServingStack(new App(), 's', null as any), 'LlmServingStack s: props must be an object, got null'],
+    ['a null MeteredLlm', () => new MeteredLlm(chart(), 'l', null as any), 'MeteredLlm team/l: props must be an object with gateway, llmInferenceService, got null'],
+    ['a MeteredLlm whose LLMInferenceService has no model', () => new MeteredLlm(chart(), 'l', { gateway: {} as any, llmInferenceService: { name: 'x' } as any }), 'MeteredLlm team/l: llmInferenceService.model is required, got {"name":"x"}'],
+    ['a null LlmInferenceService', () => new LlmInferenceService(chart(), 'i', null as any), 'LlmInferenceService team/i: props must be an object with name, model, got null'],
+    ['a null LLM in the stack', () => new LlmServingStack(new App(), 's', { llms: [null as any] }), "ModelsChart s/models: llms[0] must be an LLM's options (an object with llmInferenceService), got null"],
+    ['a null LLM given to hardenedProfile', () => hardenedProfile({ llms: [null as any] }), "hardenedProfile: llms[0] must be an LLM's options (an object with llmInferenceService), got null"],
     ['a null model given to hardenedProfile', () => hardenedProfile({ models: [undefined as any] }), "hardenedProfile: models[0] must be a model's options (an object with inferenceService), got undefined"],
   ])('%s is a clear error', (_what, build, message) => {
     expect(build).toThrow(new Error(message));

@@ -31,3 +31,28 @@ describe('the README example', () => {
     expect(readme).toContain(example.trim());
   });
 });
+
+describe('the README\'s LLM example', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-llms-'));
+  beforeAll(() => {
+    process.env.CDK8S_OUTDIR = outdir;
+    jest.isolateModules(() => require('../examples/llms'));
+    delete process.env.CDK8S_OUTDIR;
+  });
+
+  test('synthesizes a metered LLM and one routed to its pool behind an existing gateway, with plain app.synth()', () => {
+    const objects = fs.readdirSync(outdir).flatMap(f => parseAll(fs.readFileSync(path.join(outdir, f), 'utf8')));
+    expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/team-a', 'LLMInferenceService/chat', 'AgentgatewayBackend/chat-backend', 'AgentgatewayPolicy/chat-token-budget', 'LLMInferenceService/draft',
+    ]);
+    const chat = objects.find(o => o.metadata.name === 'chat');
+    expect(chat.spec.router.route.http.spec.hostnames).toEqual(['chat.team-a.example.com']);
+    expect(objects.find(o => o.metadata.name === 'draft').spec.router).toEqual({ route: {}, scheduler: {} });
+  });
+
+  test('is quoted in the README as it is in the file', () => {
+    const example = fs.readFileSync(path.join(__dirname, '..', 'examples', 'llms.ts'), 'utf8');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(example.trim());
+  });
+});

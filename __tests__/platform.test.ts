@@ -194,6 +194,30 @@ describe('platform options', () => {
     expect(resources.filter(o => o.kind === 'ClusterServingRuntime')).toHaveLength(14);
   });
 
+  test('llmInferenceServiceConfigs installs only the LLMInferenceServiceConfigs of kserve-cluster-resources.yaml, byte for byte, after the CRDs', () => {
+    const { stack, files } = render({ platform: { kserve: { llmInferenceServiceConfigs: true } } });
+    const text = resolver.readText(KSERVE_CLUSTER_RESOURCES);
+    const configs = splitDocuments(text).filter(d => /^kind: LLMInferenceServiceConfig$/m.test(d));
+    expect(configs).toHaveLength(10);
+    // The documents the guide's kserve-runtime-configs chart emits: the tail of the file, from the first config on.
+    expect(configs.join('---\n')).toBe(text.slice(text.indexOf(configs[0])));
+    expect(stack.kserve!.clusterResources!.apiObjects.map(o => `${o.kind}/${o.metadata.namespace}/${o.name}`))
+      .toEqual(configs.map(d => `LLMInferenceServiceConfig/kserve/${/^ {2}name: (.*)$/m.exec(d)![1]}`));
+    const resourcesPhase = files.find(f => f.name.endsWith('-kserve-resources.k8s.yaml'))!.content;
+    expect(resourcesPhase.endsWith(`---\n${configs.join('---\n')}`)).toBe(true);
+    expect(files.map(f => f.name)).toEqual(defaults.files.map(f => f.name));
+    expect(LlmServingStack.requiredArtifacts({ platform: { kserve: { llmInferenceServiceConfigs: true } } }).map(a => a.url))
+      .toContain(KSERVE_CLUSTER_RESOURCES.url);
+  });
+
+  test('with clusterServingRuntimes too, the whole file is installed once', () => {
+    const { stack, objects } = render({ platform: { kserve: { clusterServingRuntimes: true, llmInferenceServiceConfigs: true } } });
+    expect(stack.kserve!.clusterResources!.apiObjects).toHaveLength(upstream(KSERVE_CLUSTER_RESOURCES).length);
+    const keys = objects.filter(o => o.kind === 'LLMInferenceServiceConfig').map(o => o.metadata.name);
+    expect(keys).toHaveLength(10);
+    expect(new Set(keys).size).toBe(10);
+  });
+
   test('the KServe ingress domain reaches both the ConfigMap and the hostnames the app computes', () => {
     const { stack, objectsIn } = render({ kserveIngress: { ingressDomain: 'llm.corp.example' } });
     expect(stack.kserve!.ingressConfig.ingressDomain).toBe('llm.corp.example');
@@ -220,6 +244,7 @@ describe('platform options', () => {
     [{ ingress: { urlScheme: 'ftp' } }, /ingress.urlScheme must be "http" or "https", got "ftp"/],
     [{ ingress: { additionalIngressDomains: ['Bad Domain'] } }, /ingress.additionalIngressDomains\[\] must be an RFC 1123 host name/],
     [{ ingress: { enableGatewayApi: 'yes' } }, /ingress.enableGatewayApi must be true or false, got "yes"/],
+    [{ llmInferenceServiceConfigs: 'true' }, /llmInferenceServiceConfigs must be true or false, got "true"/],
   ])('KServe rejects bad props: %j', (kserve, message) => {
     expect(() => render({ platform: { kserve: kserve as any } })).toThrow(message);
   });

@@ -188,7 +188,7 @@ describe('profiles', () => {
     expect(() => props(['--profile', 'hardened'], {})).toThrow(/image must be pinned by digest.*--model-image-digest sha256:<64 hex>.*MODEL_IMAGE_DIGEST/);
     expect(props(['--profile', 'hardened'], { MODEL_IMAGE_DIGEST: DIGEST }).models?.[0].inferenceService.imageDigest).toBe(DIGEST);
     expect(props([], { STACK_PROFILE: 'hardened', MODEL_IMAGE_DIGEST: DIGEST }).models?.[0].inferenceService.imageDigest).toBe(DIGEST);
-    expect(() => props(['--profile', 'paranoid'], {})).toThrow(/--profile must be one of guide, hardened, tenants, got "paranoid"/);
+    expect(() => props(['--profile', 'paranoid'], {})).toThrow(/--profile must be one of guide, hardened, tenants, llmisvc, got "paranoid"/);
   });
 
   test('the default profile is still the guide', () => {

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { JsonPatch, Testing, Yaml } from 'cdk8s';
 import * as YAML from 'yaml';
-import { UpstreamManifest } from '../lib/platform/upstream-manifest';
+import { UpstreamManifest, UpstreamManifestProps } from '../lib/platform/upstream-manifest';
 import { UpstreamObject } from '../lib/platform/upstream-object';
 import { renderApp } from '../lib/synthesizer';
 import { UpstreamArtifact } from '../lib/upstream/artifacts';
@@ -37,14 +37,14 @@ spec:
   big: 12345678901
 `;
 
-function manifest() {
+function manifest(props: Partial<UpstreamManifestProps> = {}) {
   const mirror = fs.mkdtempSync(path.join(os.tmpdir(), 'upstream-object-'));
   const url = 'https://example.com/v1/tricky.yaml';
   const artifact: UpstreamArtifact = { component: 'kserve', version: 'v1', url, sha256: crypto.createHash('sha256').update(TEXT).digest('hex'), size: TEXT.length };
   fs.mkdirSync(path.join(mirror, 'example.com', 'v1'), { recursive: true });
   fs.writeFileSync(path.join(mirror, 'example.com', 'v1', 'tricky.yaml'), TEXT);
   const chart = Testing.chart();
-  const m = new UpstreamManifest(chart, 'Tricky', { artifact, resolver: new UpstreamResolver({ mirror, allowDownload: false, cacheDir: mirror }) });
+  const m = new UpstreamManifest(chart, 'Tricky', { artifact, resolver: new UpstreamResolver({ mirror, allowDownload: false, cacheDir: mirror }), ...props });
   return { chart, m };
 }
 
@@ -73,6 +73,18 @@ describe('UpstreamObject', () => {
     expect(renderApp(app)[0].content).toContain('extra: x');
     expect(UpstreamObject.isUpstreamObject(m.apiObjects[0])).toBe(true);
     expect(UpstreamObject.isUpstreamObject(new (require('cdk8s').ApiObject)(chart, 'Own', { apiVersion: 'v1', kind: 'Secret' }))).toBe(false);
+  });
+});
+
+describe('UpstreamManifest include', () => {
+  test('leaves out the documents it refuses, for plain synth and the fast renderer alike, and keeps the rest byte for byte', () => {
+    const seen: (string | undefined)[] = [];
+    const { chart, m } = manifest({ include: doc => (seen.push(doc.kind), doc.kind !== 'ConfigMap') });
+    expect(seen).toEqual([undefined, 'ConfigMap', 'Widget']);
+    expect(m.documents.map(d => d.facts.kind)).toEqual([undefined, 'Widget']);
+    expect(Testing.synth(chart).map(o => o.kind)).toEqual(['Widget']);
+    const content = renderApp(chart.node.root as any)[0].content;
+    expect(content).toBe(TEXT.split(/^---\n/m).filter(d => !/^kind: ConfigMap$/m.test(d)).join('---\n'));
   });
 });
 

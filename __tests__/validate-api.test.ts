@@ -7,7 +7,7 @@ import * as api from '../lib/validate';
 const ROOT = path.join(__dirname, '..');
 
 test('exports the validator, its findings, cache and rule tables', () => {
-  expect(Object.keys(api).sort()).toEqual(['CannotRunError', 'PITFALL_RULES', 'SECURITY_RULES', 'ValidationCache', 'Validator', 'decodeYaml',
+  expect(Object.keys(api).sort()).toEqual(['CannotRunError', 'LLMISVC_RULES', 'PITFALL_RULES', 'SECURITY_RULES', 'ValidationCache', 'Validator', 'decodeYaml',
     'formatFinding', 'readDocuments', 'validatePaths']);
 });
 

@@ -7,6 +7,8 @@ import { hardenedProfile } from './presets/hardened';
 import * as path from 'path';
 import { DEFAULT_KEYS_FILE, KeysFile, KeysFileMissingError, readKeysFile } from './app/api-keys-file';
 import { tenantsPreset } from './presets/tenants';
+import { llmisvcPreset } from './presets/llmisvc';
+import { LlmRouting } from './app/metered-llm';
 import type { LlmServingStackProps } from './stack';
 
 /**
@@ -16,7 +18,7 @@ import type { LlmServingStackProps } from './stack';
 export const EXAMPLE_KEYS_FILE = 'examples/tenants/api-keys.json';
 
 /** The profiles the app knows. */
-export const PROFILES = ['guide', 'hardened', 'tenants'] as const;
+export const PROFILES = ['guide', 'hardened', 'tenants', 'llmisvc'] as const;
 /** A profile name. */
 export type ProfileName = typeof PROFILES[number];
 
@@ -24,10 +26,17 @@ export type ProfileName = typeof PROFILES[number];
 export interface AppConfig {
   /**
    * `guide`: the guide's objects exactly. `hardened`: the guide's model, hardened (cluster-local, digest-pinned,
-   * restricted, behind a NetworkPolicy; README: threat model).
+   * restricted, behind a NetworkPolicy; README: threat model). `tenants`: hardened, with tiers, tenants and API keys.
+   * `llmisvc`: the guide's current version (an LLMInferenceService behind its InferencePool, metered through an AI backend).
    * @default 'guide'
    */
   readonly profile?: ProfileName;
+  /**
+   * How the llmisvc profile's model is reached: `Metered` (through an AI backend, with the guide's 10-token budget) or
+   * `Pool` (straight to the InferencePool, no budget). `npm run synth` takes it from `--llm-routing` or `$LLM_ROUTING`.
+   * @default LlmRouting.METERED
+   */
+  readonly llmRouting?: LlmRouting;
   /**
    * Digest of the model image, which the hardened profile pins (httpbun publishes only mutable tags).
    * @default - none (the hardened profile then refuses to build)
@@ -64,6 +73,8 @@ export function stackPropsFor(config: AppConfig): LlmServingStackProps {
       return hardenedProfile(tenantsPreset(guidePreset({ modelEchoHeaders: config.modelEchoHeaders, unprivilegedPort: true }),
         { keys: tenantsKeys(config.keysFile) }),
       { modelImageDigest: config.modelImageDigest, rateLimitImageDigest: config.rateLimitImageDigest, redisImageDigest: config.redisImageDigest });
+    case 'llmisvc':
+      return llmisvcPreset({ routing: config.llmRouting });
     default:
       throw new Error(`profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(profile)}`);
   }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { KServeIngressSettings } from './app/inference-service';
 import { IngressChart } from './app/ingress-chart';
 import { IGateway, IngressGatewayProps } from './app/ingress-gateway';
+import { MeteredLlmOptions } from './app/metered-llm';
 import { MeteredModelOptions } from './app/metered-model';
 import { ModelsChart } from './app/models-chart';
 import { RateLimitFailureMode } from './app/tenant-budget';
@@ -10,6 +11,7 @@ import { Tenants, TenantsProps } from './app/tenants';
 import { Agentgateway } from './platform/agentgateway';
 import { CertManager } from './platform/cert-manager';
 import { GatewayApiCrds } from './platform/gateway-api-crds';
+import { InferenceExtensionCrds } from './platform/inference-extension-crds';
 import { KServe } from './platform/kserve';
 import { IRateLimitServiceRef, RateLimitService } from './platform/rate-limit-service';
 import { buildComponent, includedComponents, platformArtifacts, PlatformProps } from './platform/platform-components';
@@ -43,6 +45,14 @@ export interface LlmServingStackProps {
    * @default - none
    */
   readonly models?: MeteredModelOptions[];
+  /**
+   * The LLMs served through the gateway: KServe LLMInferenceServices with their InferencePools and endpoint pickers,
+   * each metered by a token budget or routed straight to its pool. They need the Inference Extension CRDs
+   * (`platform.inferenceExtension`), agentgateway's inference extension and KServe's LLMInferenceServiceConfigs: see
+   * `llmisvcPreset` for a stack that has them.
+   * @default - none
+   */
+  readonly llms?: MeteredLlmOptions[];
   /**
    * Labels put on every model namespace (a gateway can admit routes only from namespaces with them).
    * @default - none
@@ -105,6 +115,8 @@ export class LlmServingStack extends Construct {
   public readonly platformCharts: Chart[] = [];
   /** The Gateway API CRDs, when included. */
   public readonly gatewayApi?: GatewayApiCrds;
+  /** The Gateway API Inference Extension CRDs, when included. */
+  public readonly inferenceExtension?: InferenceExtensionCrds;
   /** agentgateway, when included. */
   public readonly agentgateway?: Agentgateway;
   /** cert-manager, when included. */
@@ -151,9 +163,11 @@ export class LlmServingStack extends Construct {
       built[info.propsKey] = buildComponent(info.id, chart, componentProps, {
         resolver,
         kserveIngress: { ...props.kserveIngress, kserveIngressGateway: this.gateway.qualifiedName },
+        inferenceExtension: built.inferenceExtension as InferenceExtensionCrds | undefined,
       });
     }
     this.gatewayApi = built.gatewayApi as GatewayApiCrds | undefined;
+    this.inferenceExtension = built.inferenceExtension as InferenceExtensionCrds | undefined;
     this.agentgateway = built.agentgateway as Agentgateway | undefined;
     this.certManager = built.certManager as CertManager | undefined;
     this.kserve = built.kserve as KServe | undefined;
@@ -172,6 +186,7 @@ export class LlmServingStack extends Construct {
     this.models = new ModelsChart(this, 'models', {
       gateway: this.gateway,
       models: props.models,
+      llms: props.llms,
       kserveIngress: this.kserve?.ingressSettings ?? props.kserveIngress,
       namespaceLabels: props.modelNamespaceLabels,
       ...(tenants ? { tenantBudget: { tenants, rateLimitService, perReplica: t!.perReplica, failureMode: t!.failureMode } } : {}),

@@ -190,7 +190,7 @@ export class InferenceService extends Construct {
       .check(props.imageDigest === undefined || !this.image.includes('@'), 'imageDigest', props.imageDigest, 'unset when image already names a digest')
       .check(Object.values(ModelVisibility).includes(this.visibility), 'visibility', this.visibility, `one of ${Object.values(ModelVisibility).join(', ')}`)
       .check(Object.keys(props.env ?? {}).every(k => /^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(k)), 'env', props.env, 'names of letters, digits, "_", "-" and "." not starting with a digit');
-    checkResources(errors, resources);
+    checkContainerResources(errors, resources);
     errors.throwIfAny();
 
     this.predictorServiceName = predictorServiceName(this.name);
@@ -218,16 +218,7 @@ export class InferenceService extends Construct {
             ...(props.env ? { env: Object.entries(props.env).map(([name, value]) => ({ name, value })) } : {}),
             ports: [{ containerPort, protocol: 'TCP' }],
             ...(resources.requests || resources.limits ? { resources: toResources(resources) } : {}),
-            ...(sc ? {
-              securityContext: {
-                runAsNonRoot: sc.runAsNonRoot,
-                runAsUser: sc.runAsUser,
-                allowPrivilegeEscalation: sc.allowPrivilegeEscalation,
-                readOnlyRootFilesystem: sc.readOnlyRootFilesystem,
-                capabilities: sc.dropCapabilities ? { drop: [...sc.dropCapabilities] } : undefined,
-                seccompProfile: sc.seccompRuntimeDefault ? { type: 'RuntimeDefault' } : undefined,
-              },
-            } : {}),
+            ...(sc ? { securityContext: toSecurityContext(sc) } : {}),
           }],
         },
       },
@@ -247,18 +238,31 @@ function hostFor(isvc: InferenceService, ingress: Required<KServeIngressSettings
   return host;
 }
 
-function checkResources(errors: PropErrors, resources: ContainerResources): void {
+/** The Kubernetes `securityContext` of a container with these settings. */
+export function toSecurityContext(sc: ContainerSecurity) {
+  return {
+    runAsNonRoot: sc.runAsNonRoot,
+    runAsUser: sc.runAsUser,
+    allowPrivilegeEscalation: sc.allowPrivilegeEscalation,
+    readOnlyRootFilesystem: sc.readOnlyRootFilesystem,
+    capabilities: sc.dropCapabilities ? { drop: [...sc.dropCapabilities] } : undefined,
+    seccompProfile: sc.seccompRuntimeDefault ? { type: 'RuntimeDefault' } : undefined,
+  };
+}
+
+/** Records every problem of a container's resources (quantities that do not parse, limits below requests) under `prop`. */
+export function checkContainerResources(errors: PropErrors, resources: ContainerResources, prop = 'resources'): void {
   for (const kind of ['requests', 'limits'] as const) {
     for (const [res, q] of Object.entries(resources[kind] ?? {})) {
       if (q === undefined) continue;
-      errors.check(parseQuantity(q) !== undefined, `resources.${kind}.${res}`, q, QUANTITY_RULE);
+      errors.check(parseQuantity(q) !== undefined, `${prop}.${kind}.${res}`, q, QUANTITY_RULE);
     }
   }
   for (const res of ['cpu', 'memory'] as const) {
     const request = parseQuantity(resources.requests?.[res]);
     const limit = parseQuantity(resources.limits?.[res]);
     if (request !== undefined && limit !== undefined && limit < request) {
-      errors.add(`resources.limits.${res} (${resources.limits?.[res]}) must be at least resources.requests.${res} (${resources.requests?.[res]}); raise the limit or lower the request`);
+      errors.add(`${prop}.limits.${res} (${resources.limits?.[res]}) must be at least ${prop}.requests.${res} (${resources.requests?.[res]}); raise the limit or lower the request`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Chart, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../imports/gateway';
-import { checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../shared/validation';
+import { checkLabels, checkProps, DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 
 /** Which namespaces may attach routes to the gateway's listener. */
@@ -138,8 +138,11 @@ export interface IngressGatewayProps {
    */
   readonly allowedRoutes?: AllowedRoutes;
   /**
-   * Labels agentgateway puts on the proxy Deployment, Service and pods it creates for this gateway
-   * (`spec.infrastructure.labels`); NetworkPolicies select the proxy by them.
+   * The Gateway's `spec.infrastructure.labels`: agentgateway puts them on the proxy Deployment, Service, ServiceAccount
+   * and pods it creates for this gateway (agentgateway@v1.4.1:controller/pkg/helm/agentgateway/templates/_helpers.tpl,
+   * `gatewayLabels`), so NetworkPolicies select the proxy by them. KServe's llmisvc setups label the gateway
+   * `serving.kserve.io/gateway: <gateway name>` (kserve@v0.20.0:hack/setup/infra/gateway-api/manage.gateway-api-gw.sh,
+   * and the LLMInferenceService guide's Gateway). At least one label; keys and values as Kubernetes accepts them.
    * @default { 'serving.kserve.io/gateway': <name> } (the label KServe's own gateway carries)
    */
   readonly infrastructureLabels?: Record<string, string>;
@@ -185,12 +188,16 @@ export class IngressGateway extends Construct implements IGateway {
     this.infrastructureLabels = props.infrastructureLabels ?? { 'serving.kserve.io/gateway': this.name };
     const gatewayClassName = props.gatewayClassName ?? 'agentgateway';
 
-    new PropErrors('IngressGateway', this)
+    const errors = new PropErrors('IngressGateway', this)
       .check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE)
       .check(isDns1123Label(this.namespace), 'namespace', this.namespace, DNS1123_LABEL_RULE)
       .check(isDns1123Subdomain(gatewayClassName), 'gatewayClassName', gatewayClassName, DNS1123_SUBDOMAIN_RULE)
       .check(isDns1123Label(this.listenerName), 'listenerName', this.listenerName, DNS1123_LABEL_RULE)
-      .check(isPort(this.port), 'port', this.port, 'a whole number from 1 to 65535')
+      .check(isPort(this.port), 'port', this.port, 'a whole number from 1 to 65535');
+    checkLabels(errors, 'infrastructureLabels', this.infrastructureLabels)
+      // They are the proxy's pod selector in NetworkPolicies: an empty one would select every pod of the namespace.
+      .check(Object.keys(this.infrastructureLabels ?? {}).length > 0, 'infrastructureLabels', this.infrastructureLabels,
+        'at least one label (NetworkPolicies select the proxy pods by them)')
       .throwIfAny();
 
     this.apiObject = new gw.Gateway(this, 'Resource', {

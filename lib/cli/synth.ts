@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { AppConfig, PROFILES, ProfileName, stackPropsFor } from '../app-config';
+import { LlmRouting } from '../app/metered-llm';
 import { CommandDoc, helpText, parseCommand, wantsHelp } from './command';
 import { OutputDirError, replaceOutputDir } from '../ops/output-dir';
 import { LlmServingStack, LlmServingStackProps } from '../stack';
@@ -68,8 +69,9 @@ export async function runSynth(outdir: string, props: LlmServingStackProps, reso
   return synthToDir({ outdir, build: () => build({ ...props, resolver }), validator: new Validator({ resolver }) });
 }
 
-const USAGE = 'usage: npm run synth -- [--profile guide|hardened|tenants] [--model-image-digest sha256:...] [--dist DIR]   (--help for more)\n' +
+const USAGE = 'usage: npm run synth -- [--profile guide|hardened|tenants|llmisvc] [--model-image-digest sha256:...] [--dist DIR]   (--help for more)\n' +
   '       tenants: [--keys-file PATH] [--ratelimit-image-digest sha256:...] [--redis-image-digest sha256:...]\n' +
+  '       llmisvc: [--llm-routing Metered|Pool]\n' +
   '       (cdk8s synth reads the same settings from CONFIG in main.ts, or $STACK_PROFILE and $MODEL_IMAGE_DIGEST)\n';
 
 /** `npm run synth`'s description: its --help and its flags. */
@@ -80,6 +82,7 @@ export const SYNTH: CommandDoc = {
   flags: [
     { name: 'profile', value: 'NAME', description: `what to synthesize: ${PROFILES.join(', ')}`, default: "CONFIG.profile in main.ts, else guide ($STACK_PROFILE)" },
     { name: 'model-image-digest', value: 'sha256:HEX', description: "the model image's digest; required by hardened and tenants", default: '$MODEL_IMAGE_DIGEST' },
+    { name: 'llm-routing', value: 'Metered|Pool', description: 'llmisvc: through an AI backend with the budget, or straight to the InferencePool', default: '$LLM_ROUTING, else Metered' },
     { name: 'dist', value: 'DIR', description: 'the output directory', default: '$CDK8S_OUTDIR, else dist' },
     { name: 'keys-file', value: 'PATH', description: "tenants: the API keys file (npm run keys writes it)", default: '$KEYS_FILE, else config/api-keys.json' },
     { name: 'ratelimit-image-digest', value: 'sha256:HEX', description: "tenants: envoyproxy/ratelimit's image digest", default: '$RATELIMIT_IMAGE_DIGEST' },
@@ -88,12 +91,12 @@ export const SYNTH: CommandDoc = {
   ],
   env: [
     ['STACK_PROFILE, MODEL_IMAGE_DIGEST, KEYS_FILE', 'defaults of the flags above'],
-    ['RATELIMIT_IMAGE_DIGEST, REDIS_IMAGE_DIGEST', 'defaults of the flags above'],
+    ['RATELIMIT_IMAGE_DIGEST, REDIS_IMAGE_DIGEST, LLM_ROUTING', 'defaults of the flags above'],
     ['CDK8S_OUTDIR', 'the output directory (default: dist)'],
     ['UPSTREAM_MIRROR, UPSTREAM_CACHE, UPSTREAM_OFFLINE', 'where the pinned upstream files are read from (see README)'],
   ],
   exit: ['0  dist/ written', '1  synthesis or validation failed; dist/ was left as it was', '2  bad arguments, or main.ts does not compile'],
-  examples: ['npm run synth', 'npm run synth -- --profile hardened --model-image-digest sha256:<digest>', 'npm run synth -- --dist out/'],
+  examples: ['npm run synth', 'npm run synth -- --profile hardened --model-image-digest sha256:<digest>', 'npm run synth -- --profile llmisvc --llm-routing Pool', 'npm run synth -- --dist out/'],
 };
 
 /** Parses `npm run synth`'s command line. */
@@ -115,7 +118,11 @@ export function configFromArgs(config: AppConfig, argv: readonly string[], env: 
     redisImageDigest: args['redis-image-digest'] ?? env.REDIS_IMAGE_DIGEST ?? config.redisImageDigest,
   };
   const set = Object.fromEntries(Object.entries(tenants).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-  return { ...config, profile: profile as ProfileName, ...(digest ? { modelImageDigest: String(digest) } : {}), ...set };
+  const routing = args['llm-routing'] ?? env.LLM_ROUTING ?? config.llmRouting;
+  if (routing !== undefined && !(Object.values(LlmRouting) as unknown[]).includes(routing)) {
+    throw new Error(`--llm-routing must be one of ${Object.values(LlmRouting).join(', ')}, got ${JSON.stringify(routing)}`);
+  }
+  return { ...config, profile: profile as ProfileName, ...(digest ? { modelImageDigest: String(digest) } : {}), ...set, ...(routing ? { llmRouting: routing as LlmRouting } : {}) };
 }
 
 /**

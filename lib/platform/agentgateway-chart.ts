@@ -1,7 +1,7 @@
 // The agentgateway chart's naming, templating and RBAC rules, from agentgateway@v1.4.1:controller/install/helm/
 // agentgateway/ (templates/_helpers.tpl, role.yaml, deployment.yaml), and the checks of the control plane's props.
 import { Construct } from 'constructs';
-import { DNS1123_LABEL_RULE, isDns1123Label, parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
+import { DNS1123_LABEL_RULE, isDns1123Label, isLabelValue, parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
 import type { AgentgatewayControllerResources, LabelSelector } from './agentgateway-control-plane';
 
 /** `.Chart.Name`, and `agentgateway.name` (no nameOverride): the base of fullname and the `name` label. */
@@ -76,6 +76,7 @@ export interface ResolvedProps {
   readonly resources: AgentgatewayControllerResources;
   readonly selectors: readonly LabelSelector[];
   readonly xdsMode: string;
+  readonly inferenceExtension: boolean;
 }
 
 // OCI distribution-spec tag grammar; registry/repository: non-empty, no whitespace, no ":" in the repository's
@@ -83,8 +84,6 @@ export interface ResolvedProps {
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const REGISTRY = /^[^\s/]+(\/[^\s/]+)*$/;
 const REPOSITORY = /^[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
-// Kubernetes label value.
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 export function validateControlPlane(scope: Construct, p: ResolvedProps): void {
   const errors = new PropErrors('AgentgatewayControlPlane', scope);
@@ -98,8 +97,7 @@ export function validateControlPlane(scope: Construct, p: ResolvedProps): void {
     'a non-empty image tag (letters, digits, "_", "." or "-", at most 128, not starting with "." or "-")');
   errors.check((PULL_POLICIES as readonly string[]).includes(p.pullPolicy), 'imagePullPolicy', p.pullPolicy,
     `one of ${PULL_POLICIES.join(', ')}`);
-  errors.check(typeof p.appVersion === 'string' && p.appVersion.length > 0 && p.appVersion.length <= 63 &&
-    LABEL_VALUE.test(p.appVersion), 'appVersion', p.appVersion,
+  errors.check(isLabelValue(p.appVersion) && p.appVersion.length > 0, 'appVersion', p.appVersion,
     'a non-empty label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)');
   errors.check((AGENTGATEWAY_LOG_LEVELS as readonly string[]).includes(p.logLevel), 'logLevel', p.logLevel,
     `one of ${AGENTGATEWAY_LOG_LEVELS.join(', ')}`);
@@ -132,6 +130,7 @@ export function validateControlPlane(scope: Construct, p: ResolvedProps): void {
   });
   errors.check((AGENTGATEWAY_XDS_MODES as readonly string[]).includes(p.xdsMode), 'xdsMode', p.xdsMode,
     `one of ${AGENTGATEWAY_XDS_MODES.join(', ')}`);
+  errors.check(typeof p.inferenceExtension === 'boolean', 'inferenceExtension', p.inferenceExtension, 'true or false');
   errors.throwIfAny();
 }
 
@@ -193,4 +192,13 @@ export const CLUSTER_ROLE_RULES: ReadonlyArray<{ apiGroups: string[]; resources:
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   },
   { apiGroups: ['security.istio.io'], resources: ['authorizationpolicies'], verbs: ['get', 'list', 'watch'] },
+];
+
+/**
+ * role.yaml's `{{- if .Values.inferenceExtension.enabled }}` block, which closes the rules: InferencePools read, their
+ * status written. Verbs in the template's order (not sorted, unlike the rules above).
+ */
+export const INFERENCE_EXTENSION_RULES: ReadonlyArray<{ apiGroups: string[]; resources: string[]; verbs: string[] }> = [
+  { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'watch', 'list'] },
+  { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools/status'], verbs: ['patch', 'update'] },
 ];

@@ -3,7 +3,10 @@ import { Construct } from 'constructs';
 import { clusterScoped } from '../shared/cluster-scoped';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { VERSIONS } from '../upstream/artifacts';
-import { AGENTGATEWAY_LOG_LEVELS, AGENTGATEWAY_XDS_MODES, CHART_NAME, CLUSTER_ROLE_RULES, fullname, goJson, imageTag, resourceEnv, toResourceRequirements, validateControlPlane } from './agentgateway-chart';
+import {
+  AGENTGATEWAY_LOG_LEVELS, AGENTGATEWAY_XDS_MODES, CHART_NAME, CLUSTER_ROLE_RULES, fullname, goJson, imageTag, INFERENCE_EXTENSION_RULES, resourceEnv,
+  toResourceRequirements, validateControlPlane,
+} from './agentgateway-chart';
 import { checkProps } from '../shared/validation';
 
 // Chart facts below are from agentgateway@v1.4.1:controller/install/helm/agentgateway/ (values.yaml,
@@ -12,7 +15,6 @@ import { checkProps } from '../shared/validation';
 
 /** The namespace the guide installs the control plane into (`helm install -n agentgateway-system`). */
 export const DEFAULT_AGENTGATEWAY_NAMESPACE = 'agentgateway-system';
-
 
 export { AGENTGATEWAY_LOG_LEVELS, AGENTGATEWAY_XDS_MODES } from './agentgateway-chart';
 /** A controller log level. */
@@ -118,13 +120,20 @@ export interface AgentgatewayControlPlaneProps {
    * @default 'tls'
    */
   readonly xdsMode?: string;
+  /**
+   * Chart `inferenceExtension.enabled`: the controller also serves Gateway API Inference Extension InferencePools as
+   * route backends (env `AGW_ENABLE_INFER_EXT`), with RBAC to read them and write their status, where the chart's
+   * templates put them. The InferencePool CRD must exist when the controller starts (`platform.inferenceExtension`).
+   * @default false
+   */
+  readonly inferenceExtension?: boolean;
 }
 
 /**
  * The agentgateway control plane exactly as the official `agentgateway` Helm chart (v1.4.1) renders it with
- * default values: ServiceAccount, ClusterRole, ClusterRoleBinding, Service and Deployment. Helm's bookkeeping
- * labels (`helm.sh/chart`, `app.kubernetes.io/managed-by`) are left out. L1 objects are used so nothing is
- * added beyond what the chart writes.
+ * default values, or with the values the props stand for: ServiceAccount, ClusterRole, ClusterRoleBinding, Service
+ * and Deployment. Helm's bookkeeping labels (`helm.sh/chart`, `app.kubernetes.io/managed-by`) are left out. L1
+ * objects are used so nothing is added beyond what the chart writes.
  */
 export class AgentgatewayControlPlane extends Construct {
   /** `agentgateway.fullname`: name of the ServiceAccount, Service and Deployment. */
@@ -167,10 +176,11 @@ export class AgentgatewayControlPlane extends Construct {
     const resources = props.resources ?? { requests: { cpu: '100m', memory: '128Mi' } };
     const selectors = props.discoveryNamespaceSelectors ?? [];
     const xdsMode = props.xdsMode ?? 'tls';
+    const inferenceExtension = props.inferenceExtension ?? false;
 
     validateControlPlane(this, {
       releaseName, namespace, registry, repository, tag, pullPolicy, appVersion, logLevel, replicas, resources,
-      selectors, xdsMode,
+      selectors, xdsMode, inferenceExtension,
     });
 
     // values.yaml controller.service.ports.
@@ -204,7 +214,8 @@ export class AgentgatewayControlPlane extends Construct {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: clusterRoleName },
-      rules: CLUSTER_ROLE_RULES.map(r => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      rules: [...CLUSTER_ROLE_RULES, ...(inferenceExtension ? INFERENCE_EXTENSION_RULES : [])]
+        .map(r => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
     }));
 
     // agentgateway@v1.4.1:controller/install/helm/agentgateway/templates/serviceaccount.yaml (second document).
@@ -283,7 +294,9 @@ export class AgentgatewayControlPlane extends Construct {
                 { name: 'AGW_XDS_SERVICE_NAME', value: this.fullname },
                 { name: 'AGW_AGENTGATEWAY_XDS_SERVICE_PORT', value: String(ports.agwGrpc) },
                 { name: 'AGW_DISCOVERY_NAMESPACE_SELECTORS', value: goJson(selectors) },
-                // istio.*, extraEnv, inferenceExtension and agentgatewayModels are off by default: no env.
+                // istio.* and extraEnv are off by default: no env.
+                ...(inferenceExtension ? [{ name: 'AGW_ENABLE_INFER_EXT', value: 'true' }] : []),
+                // agentgatewayModels is off by default: no env.
                 { name: 'AGW_XDS_MODE', value: xdsMode },
                 // gatewayClassName and controllerName are empty by default: no env.
                 { name: 'AGW_GATEWAY_CLASS_PARAMETERS_REFS', value: '{}' },

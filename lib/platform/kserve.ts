@@ -97,11 +97,32 @@ export interface KServeOptions {
    */
   readonly ingress?: KServeIngressConfig;
   /**
-   * Also install the ClusterServingRuntimes and LLMInferenceServiceConfigs (`kserve-cluster-resources.yaml`).
-   * The guide's httpbun InferenceService does not need them.
+   * Also install the ClusterServingRuntimes and LLMInferenceServiceConfigs: all of `kserve-cluster-resources.yaml`
+   * (so it includes what `llmInferenceServiceConfigs` installs). The guide's httpbun InferenceService needs neither.
    * @default false
    */
   readonly clusterServingRuntimes?: boolean;
+  /**
+   * Install the well-known LLMInferenceServiceConfigs `kserve-config-llm-*` (namespace `kserve`), the templates the
+   * llmisvc controller builds an LLMInferenceService's workload, router and scheduler from: only those documents of
+   * `kserve-cluster-resources.yaml`, byte for byte. They are what the guide's `kserve-runtime-configs` chart installs
+   * with `kserve.llmisvcConfigs.enabled=true` (kserve@v0.20.0:charts/kserve-runtime-configs): its
+   * `templates/llmisvcconfigs/resources.yaml` emits `files/llmisvcconfigs/resources.yaml` verbatim, which is byte for
+   * byte the LLMInferenceServiceConfig part of kserve-cluster-resources.yaml, and its ClusterServingRuntimes stay off
+   * (`servingruntime.enabled` defaults to false).
+   * As custom resources of kserve.yaml's CRDs they are applied in the `-resources` phase.
+   * @default false
+   */
+  readonly llmInferenceServiceConfigs?: boolean;
+  /**
+   * Names (`<plural>.<group>`) of CRDs another component installs: kserve.yaml's copies of them are left out, so each
+   * CRD is defined once and the other component's definition is the one the cluster keeps. `LlmServingStack` sets
+   * it to the Gateway API Inference Extension's CRDs when that component is on (kserve.yaml carries its own
+   * `inferencepools.inference.networking.k8s.io`, bundle-version v1.5.0-rc.2). Names kserve.yaml does not carry are
+   * ignored.
+   * @default - none: all of kserve.yaml's CRDs are installed
+   */
+  readonly crdsProvidedElsewhere?: string[];
   /**
    * Create Namespace `kserve` (kserve.yaml holds none).
    * @default true
@@ -120,12 +141,16 @@ export interface KServeProps extends KServeOptions {
 
 /** The pinned files {@link KServe} reads for these props. */
 export function kserveArtifacts(props: KServeProps = {}): UpstreamArtifact[] {
-  return props.clusterServingRuntimes ? [KSERVE_MANIFEST, KSERVE_CLUSTER_RESOURCES] : [KSERVE_MANIFEST];
+  return props.clusterServingRuntimes || props.llmInferenceServiceConfigs ? [KSERVE_MANIFEST, KSERVE_CLUSTER_RESOURCES] : [KSERVE_MANIFEST];
 }
+
+/** The kind of the documents {@link KServeOptions.llmInferenceServiceConfigs} installs. */
+const LLMISVC_CONFIG_KIND = 'LLMInferenceServiceConfig';
 
 /**
  * KServe v0.20.0 from its release manifest, byte for byte except the `deploy` and `ingress` keys of ConfigMap
- * `inferenceservice-config`, which typed props set (by default to what the guide's Helm values produce).
+ * `inferenceservice-config`, which typed props set (by default to what the guide's Helm values produce), and less
+ * the CRDs named in `crdsProvidedElsewhere`.
  */
 export class KServe extends Construct {
   /** The namespace kserve.yaml installs into (fixed by the manifest). */
@@ -136,8 +161,10 @@ export class KServe extends Construct {
   public readonly namespace?: Namespace;
   /** The release manifest. */
   public readonly manifest: UpstreamManifest;
-  /** The cluster resources manifest, when installed. */
+  /** The cluster resources manifest (all of it, or only its LLMInferenceServiceConfigs), when installed. */
   public readonly clusterResources?: UpstreamManifest;
+  /** The CRDs of kserve.yaml left out because another component installs them (see `crdsProvidedElsewhere`). */
+  public readonly omittedCrds: readonly string[];
   /** The effective ingress JSON (upstream's with the props applied). */
   public readonly ingressConfig: Readonly<Record<string, unknown>>;
   /** The effective deploy JSON. */
@@ -150,15 +177,22 @@ export class KServe extends Construct {
     checkProps('KServe', this, props);
     const mode = props.defaultDeploymentMode ?? KServeDeploymentMode.STANDARD;
     const ingress: Record<string, unknown> = { ...GUIDE_INGRESS, ...props.ingress };
-    validate(this, mode, ingress);
+    validate(this, mode, ingress, props);
+    const providedElsewhere = new Set(props.crdsProvidedElsewhere ?? []);
 
     if (props.createNamespace ?? true) this.namespace = new Namespace(this, 'Namespace', { name: KServe.NAMESPACE });
 
     let ingressConfig: Record<string, unknown> | undefined;
     let deployConfig: Record<string, unknown> | undefined;
+    const omitted: string[] = [];
     this.manifest = new UpstreamManifest(this, 'Manifest', {
       artifact: KSERVE_MANIFEST,
       resolver: props.resolver,
+      include: doc => {
+        const omit = doc.kind === 'CustomResourceDefinition' && providedElsewhere.has(doc.name ?? '');
+        if (omit) omitted.push(doc.name!);
+        return !omit;
+      },
       transform: (doc: RawDocument) => {
         if (doc.kind !== 'ConfigMap' || doc.name !== KServe.CONFIG_MAP) return undefined;
         // Parsed as YAML 1.1, as kubectl reads it; only this one document is parsed.
@@ -174,6 +208,7 @@ export class KServe extends Construct {
       throw new Error(`KServe ${this.node.path}: ${KSERVE_MANIFEST.url} has no ConfigMap ${KServe.NAMESPACE}/${KServe.CONFIG_MAP}; ` +
         'the pinned manifest changed shape: check the ConfigMap before bumping the version');
     }
+    this.omittedCrds = omitted;
     this.ingressConfig = ingressConfig;
     this.deployConfig = deployConfig;
     this.ingressSettings = {
@@ -181,15 +216,30 @@ export class KServe extends Construct {
       domainTemplate: String(ingressConfig.domainTemplate),
       urlScheme: String(ingressConfig.urlScheme),
     };
-    if (props.clusterServingRuntimes) {
-      this.clusterResources = new UpstreamManifest(this, 'ClusterResources', { artifact: KSERVE_CLUSTER_RESOURCES, resolver: props.resolver });
+    if (props.clusterServingRuntimes || props.llmInferenceServiceConfigs) {
+      this.clusterResources = new UpstreamManifest(this, 'ClusterResources', {
+        artifact: KSERVE_CLUSTER_RESOURCES,
+        resolver: props.resolver,
+        // The whole file already holds the configs: installing both takes it once.
+        ...(props.clusterServingRuntimes ? {} : { include: doc => doc.kind === LLMISVC_CONFIG_KIND }),
+      });
     }
   }
 }
 
-function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>): void {
+function validate(kserve: KServe, mode: KServeDeploymentMode, ingress: Record<string, unknown>, props: KServeOptions): void {
   const errors = new PropErrors('KServe', kserve)
     .check(Object.values(KServeDeploymentMode).includes(mode), 'defaultDeploymentMode', mode, `one of ${Object.values(KServeDeploymentMode).join(', ')}`);
+  for (const key of ['clusterServingRuntimes', 'llmInferenceServiceConfigs', 'createNamespace'] as const) {
+    errors.check(props[key] === undefined || typeof props[key] === 'boolean', key, props[key], 'true or false');
+  }
+  const crdsProvidedElsewhere = props.crdsProvidedElsewhere;
+  errors.check(crdsProvidedElsewhere === undefined || Array.isArray(crdsProvidedElsewhere), 'crdsProvidedElsewhere', crdsProvidedElsewhere,
+    'an array of CRD names');
+  for (const name of Array.isArray(crdsProvidedElsewhere) ? crdsProvidedElsewhere : []) {
+    errors.check(isDns1123Subdomain(name) && name.includes('.'), 'crdsProvidedElsewhere[]', name,
+      'a CRD name, `<plural>.<group>` (e.g. "inferencepools.inference.networking.k8s.io")');
+  }
   const gateway = String(ingress.kserveIngressGateway ?? '');
   const [ns, name, ...rest] = gateway.split('/');
   errors.check(rest.length === 0 && isDns1123Label(ns) && isDns1123Subdomain(name), 'ingress.kserveIngressGateway', ingress.kserveIngressGateway,

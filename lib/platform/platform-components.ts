@@ -9,6 +9,7 @@ import { UpstreamResolver } from '../upstream/resolver';
 import { Agentgateway, agentgatewayArtifacts, AgentgatewayOptions } from './agentgateway';
 import { CertManager, certManagerArtifacts, CertManagerOptions } from './cert-manager';
 import { GatewayApiCrds, gatewayApiArtifacts, GatewayApiCrdsOptions } from './gateway-api-crds';
+import { InferenceExtensionCrds, inferenceExtensionArtifacts, InferenceExtensionCrdsOptions } from './inference-extension-crds';
 import { KServe, kserveArtifacts, KServeIngressConfig, KServeOptions } from './kserve';
 import { RateLimitService, RateLimitServiceProps } from './rate-limit-service';
 
@@ -19,6 +20,13 @@ export interface PlatformProps {
    * @default - the standard channel
    */
   readonly gatewayApi?: GatewayApiCrdsOptions | false;
+  /**
+   * Gateway API Inference Extension CRDs v1.5.0 (InferencePool and its alpha companions), applied before agentgateway
+   * so its controller watches InferencePools; KServe then leaves out its own copy of the InferencePool CRD. Needed by
+   * LLMInferenceServices; pair it with `agentgateway: { inferenceExtension: true }`.
+   * @default - not included
+   */
+  readonly inferenceExtension?: InferenceExtensionCrdsOptions | false;
   /**
    * agentgateway v1.4.1: CRDs, namespace `agentgateway-system` and control plane.
    * @default - as the official chart installs it with default values
@@ -47,10 +55,12 @@ export interface PlatformContext {
   readonly resolver?: UpstreamResolver;
   /** KServe's ingress settings the stack derives (its gateway, the ingress domain). */
   readonly kserveIngress: KServeIngressConfig;
+  /** The Inference Extension CRDs, when that component is included (it is built before KServe). */
+  readonly inferenceExtension?: InferenceExtensionCrds;
 }
 
 /** One built platform component. */
-export type PlatformConstruct = GatewayApiCrds | Agentgateway | CertManager | KServe | RateLimitService;
+export type PlatformConstruct = GatewayApiCrds | InferenceExtensionCrds | Agentgateway | CertManager | KServe | RateLimitService;
 
 interface ComponentBinding {
   artifacts(props: any): UpstreamArtifact[];
@@ -62,6 +72,10 @@ const BINDINGS: Record<PlatformComponentId, ComponentBinding> = {
     artifacts: gatewayApiArtifacts,
     build: (scope, props: GatewayApiCrdsOptions, { resolver }) => new GatewayApiCrds(scope, 'Crds', { ...props, resolver }),
   },
+  'inference-extension': {
+    artifacts: () => inferenceExtensionArtifacts(),
+    build: (scope, props: InferenceExtensionCrdsOptions, { resolver }) => new InferenceExtensionCrds(scope, 'Crds', { ...props, resolver }),
+  },
   'agentgateway': {
     artifacts: agentgatewayArtifacts,
     build: (scope, props: AgentgatewayOptions, { resolver }) => new Agentgateway(scope, 'Agentgateway', { ...props, resolver }),
@@ -72,8 +86,13 @@ const BINDINGS: Record<PlatformComponentId, ComponentBinding> = {
   },
   'kserve': {
     artifacts: kserveArtifacts,
-    build: (scope, props: KServeOptions, { resolver, kserveIngress }) =>
-      new KServe(scope, 'KServe', { ...props, resolver, ingress: { ...kserveIngress, ...props.ingress } }),
+    build: (scope, props: KServeOptions, { resolver, kserveIngress, inferenceExtension }) => new KServe(scope, 'KServe', {
+      ...props,
+      resolver,
+      ingress: { ...kserveIngress, ...props.ingress },
+      // Each CRD once in dist/: the Inference Extension's, applied first, is the definition the cluster keeps.
+      ...(inferenceExtension ? { crdsProvidedElsewhere: [...(props.crdsProvidedElsewhere ?? []), ...inferenceExtension.crdNames] } : {}),
+    }),
   },
   'ratelimit': {
     artifacts: () => [],

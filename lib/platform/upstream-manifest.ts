@@ -33,6 +33,12 @@ export interface UpstreamManifestProps {
    * @default - every document is kept verbatim
    */
   readonly transform?: (doc: RawDocument) => Record<string, any> | undefined;
+  /**
+   * Chooses the documents to keep; a document it refuses is left out entirely (as if upstream's file lacked it). Called
+   * with each document's text and its `kind`/`metadata.name` read from the top-level lines.
+   * @default - every document is kept
+   */
+  readonly include?: (doc: RawDocument) => boolean;
 }
 
 /** A document of an upstream file, before any parsing. */
@@ -52,7 +58,7 @@ export interface RawDocument {
  * it; only documents that a `transform` replaced (or that have JSON patches) are emitted from objects.
  */
 export class UpstreamManifest extends Construct {
-  /** The documents, in upstream order. */
+  /** The documents kept (see `include`), in upstream order. */
   public readonly documents: readonly ManifestDocument[];
   /** The pinned artifact. */
   public readonly artifact: UpstreamArtifact;
@@ -64,11 +70,12 @@ export class UpstreamManifest extends Construct {
     this.artifact = props.artifact;
     const text = (props.resolver ?? UpstreamResolver.default()).readText(props.artifact);
     const ids = new Set<string>();
-    this.documents = splitDocuments(text).map(raw => {
+    this.documents = splitDocuments(text).flatMap((raw): ManifestDocument[] => {
       const facts = documentFacts(raw);
-      if (facts.kind === undefined) return { raw, facts };
+      if (props.include && !props.include({ text: raw, kind: facts.kind, name: facts.name })) return [];
+      if (facts.kind === undefined) return [{ raw, facts }];
       const replaced = props.transform?.({ text: raw, kind: facts.kind, name: facts.name });
-      return { raw, facts, object: new UpstreamObject(this, uniqueId(ids, facts), raw, facts, replaced) };
+      return [{ raw, facts, object: new UpstreamObject(this, uniqueId(ids, facts), raw, facts, replaced) }];
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import { ContainerSecurity, ModelVisibility, RESTRICTED_CONTAINER } from '../app/inference-service';
 import { AllowedRoutes } from '../app/ingress-gateway';
+import { MeteredLlmOptions } from '../app/metered-llm';
 import { MeteredModelOptions } from '../app/metered-model';
 import type { LlmServingStackProps } from '../stack';
 import { show } from '../shared/validation';
@@ -21,7 +22,7 @@ export interface HardenedProfileOptions {
    */
   readonly modelImageDigest?: string;
   /**
-   * Digests by model (InferenceService) name, for stacks whose models run different images.
+   * Digests by model (InferenceService or LLMInferenceService) name, for stacks whose models run different images.
    * @default {}
    */
   readonly modelImageDigests?: Readonly<Record<string, string>>;
@@ -48,8 +49,11 @@ export function hardenedProfile(props: LlmServingStackProps, options: HardenedPr
   if (props === null || typeof props !== 'object') throw new Error(`hardenedProfile: props must be the stack's props (an object), got ${show(props)}`);
   const notModels = (props.models ?? []).map((m, i) => (m === null || typeof m !== 'object' ? `models[${i}] must be a model's options (an object with inferenceService), got ${show(m)}` : undefined)).filter(Boolean);
   if (notModels.length > 0) throw new Error(`hardenedProfile: ${notModels.join('; ')}`);
+  const notLlms = (props.llms ?? []).map((m, i) => (m === null || typeof m !== 'object' ? `llms[${i}] must be an LLM's options (an object with llmInferenceService), got ${show(m)}` : undefined)).filter(Boolean);
+  if (notLlms.length > 0) throw new Error(`hardenedProfile: ${notLlms.join('; ')}`);
   const problems: string[] = [];
   const models = (props.models ?? []).map((m, i) => hardenModel(m, i, options, problems));
+  const llms = (props.llms ?? []).map((m, i) => hardenLlm(m, i, options, problems));
   const rls = props.platform?.rateLimitService;
   const rateLimitService = rls ? { ...rls, imageDigest: rls.imageDigest ?? options.rateLimitImageDigest, redis: { ...rls.redis, imageDigest: rls.redis?.imageDigest ?? options.redisImageDigest } } : rls;
   if (rateLimitService && !rateLimitService.imageDigest) problems.push('platform.rateLimitService: pin envoyproxy/ratelimit by digest: pass rateLimitImageDigest (CLI: --ratelimit-image-digest, or RATELIMIT_IMAGE_DIGEST) or set imageDigest (`crane digest docker.io/envoyproxy/ratelimit:1e50889b`)');
@@ -65,6 +69,7 @@ export function hardenedProfile(props: LlmServingStackProps, options: HardenedPr
     ...(props.existingGateway ? {} : { gateway: { ...props.gateway, allowedRoutes: restrictRoutes(props.gateway?.allowedRoutes) } }),
     modelNamespaceLabels: { ...props.modelNamespaceLabels, ...MODEL_NAMESPACE_LABEL },
     models,
+    ...(props.llms ? { llms } : {}),
     platform: {
       ...props.platform,
       ...(agentgateway === false ? {} : { agentgateway: { ...agentgateway, resources: agentgateway?.resources ?? CONTROLLER_RESOURCES } }),
@@ -105,6 +110,43 @@ function hardenModel(model: MeteredModelOptions, index: number, options: Hardene
       securityContext,
     },
     // Pods in the cluster cannot call the predictor around the gateway.
+    networkPolicy: true,
+  };
+}
+
+/**
+ * An LLM, hardened: pinned by digest, a restricted container with limits, behind a NetworkPolicy that admits only the
+ * gateway proxy and its endpoint picker. KServe's generated route is already replaced by the budgeted one when
+ * metered; a pool-routed LLM has no budget to get around.
+ */
+function hardenLlm(llm: MeteredLlmOptions, index: number, options: HardenedProfileOptions, problems: string[]): MeteredLlmOptions {
+  const svc = llm.llmInferenceService;
+  const where = `llms[${index}] (${svc?.name})`;
+  const container = svc?.container;
+  if (!container) {
+    problems.push(`${where}: set llmInferenceService.container (image, port, resources): the profile hardens the model server container it knows; ` +
+      'a pod template of your own (`template`) must be hardened in it');
+    return llm;
+  }
+  const digest = container.imageDigest ?? options.modelImageDigests?.[svc.name] ?? options.modelImageDigest;
+  if (!digest && !container.image.includes('@')) {
+    problems.push(`${where}: the image must be pinned by digest; pass modelImageDigest (CLI: --model-image-digest sha256:<64 hex>, ` +
+      'or MODEL_IMAGE_DIGEST) or set llmInferenceService.container.imageDigest, with the digest of the image you reviewed (`crane digest <image>`)');
+  }
+  if ((container.port ?? 8000) < 1024) {
+    problems.push(`${where}: port ${container.port} needs root, and the restricted container runs as non-root; make the server listen on a port from 1024 up`);
+  }
+  if (!container.resources?.limits?.cpu || !container.resources?.limits?.memory) {
+    problems.push(`${where}: set llmInferenceService.container.resources.limits.cpu and .memory: without limits one model can starve the node`);
+  }
+  const securityContext: ContainerSecurity = { ...RESTRICTED_CONTAINER, runAsUser: container.securityContext?.runAsUser ?? RESTRICTED_CONTAINER.runAsUser };
+  return {
+    ...llm,
+    llmInferenceService: {
+      ...svc,
+      container: { ...container, ...(digest && !container.image.includes('@') ? { imageDigest: digest } : {}), securityContext },
+    },
+    // Pods in the cluster cannot call the model servers around the gateway.
     networkPolicy: true,
   };
 }

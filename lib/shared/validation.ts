@@ -78,6 +78,38 @@ export function isHostname(value: unknown): value is string {
     value.split('.').every(l => l.length <= 63);
 }
 
+// apimachinery validation.IsQualifiedName's name part and IsValidLabelValue's pattern.
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Expectation text for a label key. */
+export const LABEL_KEY_RULE = 'a label key: a name of at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or ' +
+  'digit, optionally after a DNS-1123 subdomain prefix and "/" (e.g. "serving.kserve.io/gateway")';
+/** Expectation text for a label value. */
+export const LABEL_VALUE_RULE = 'a label value: empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+
+/** A label key as the API server accepts it (apimachinery `IsQualifiedName`). */
+export function isLabelKey(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const parts = value.split('/');
+  const name = parts[parts.length - 1];
+  return parts.length <= 2 && (parts.length === 1 || isDns1123Subdomain(parts[0])) && name.length <= 63 && QUALIFIED_NAME.test(name);
+}
+
+/** A label value as the API server accepts it (apimachinery `IsValidLabelValue`). */
+export function isLabelValue(value: unknown): value is string {
+  return typeof value === 'string' && (value === '' || (value.length <= 63 && QUALIFIED_NAME.test(value)));
+}
+
+/** Records every key and value of `labels` (a prop's value) that the API server would refuse, naming each. */
+export function checkLabels(errors: PropErrors, prop: string, labels: unknown): PropErrors {
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return errors.check(false, prop, labels, 'a map of label keys to label values');
+  for (const [key, value] of Object.entries(labels)) {
+    errors.check(isLabelKey(key), `${prop} key`, key, LABEL_KEY_RULE);
+    errors.check(isLabelValue(value), `${prop}[${JSON.stringify(key)}]`, value, LABEL_VALUE_RULE);
+  }
+  return errors;
+}
+
 /** A whole number in [min, max]. */
 export function isIntInRange(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;

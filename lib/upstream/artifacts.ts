@@ -7,7 +7,7 @@
  */
 
 /** The upstream project an artifact belongs to. */
-export type UpstreamComponent = 'gateway-api' | 'agentgateway' | 'cert-manager' | 'kserve';
+export type UpstreamComponent = 'gateway-api' | 'inference-extension' | 'agentgateway' | 'cert-manager' | 'kserve';
 
 /** One pinned upstream file. */
 export interface UpstreamArtifact {
@@ -30,6 +30,7 @@ function pin(component: UpstreamComponent, version: string, url: string, sha256:
 /** Pinned versions of the stack. */
 export const VERSIONS = {
   gatewayApi: 'v1.6.1',
+  inferenceExtension: 'v1.5.0',
   agentgateway: 'v1.4.1',
   certManager: 'v1.21.1',
   kserve: 'v0.20.0',
@@ -37,6 +38,7 @@ export const VERSIONS = {
 
 /** Where each project's pinned files live: its git tree or release assets at the pinned tag. */
 const GATEWAY_API_TREE = `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${VERSIONS.gatewayApi}`;
+const INFERENCE_EXTENSION_TREE = `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api-inference-extension/${VERSIONS.inferenceExtension}`;
 const AGENTGATEWAY_TREE = `https://raw.githubusercontent.com/agentgateway/agentgateway/${VERSIONS.agentgateway}`;
 const CERT_MANAGER_TREE = `https://raw.githubusercontent.com/cert-manager/cert-manager/${VERSIONS.certManager}`;
 const CERT_MANAGER_RELEASE = `https://github.com/cert-manager/cert-manager/releases/download/${VERSIONS.certManager}`;
@@ -125,6 +127,26 @@ export const GATEWAY_API_EXPERIMENTAL: readonly UpstreamArtifact[] = [
     '56be828232d98b59ded8bee49e1430623551c34cf4395a59fb97d502d9fc8b42', 10423),
 ];
 
+/**
+ * Gateway API Inference Extension CRDs: the four files under `config/crd/bases/` that the release's `manifests.yaml`
+ * bundles (`kustomize build config/crd` at the tag): InferencePool (`inference.networking.k8s.io`, v1) and the alpha
+ * InferenceModelRewrite, InferenceObjective and InferencePoolImport (`inference.networking.x-k8s.io`).
+ */
+export const INFERENCE_EXTENSION_CRDS: readonly UpstreamArtifact[] = [
+  pin('inference-extension', VERSIONS.inferenceExtension,
+    `${INFERENCE_EXTENSION_TREE}/config/crd/bases/inference.networking.k8s.io_inferencepools.yaml`,
+    '0bc3ddd94db6f588a5cecc627c39e3d12b4343d51c48d47ffa68c50fa73c290c', 18222),
+  pin('inference-extension', VERSIONS.inferenceExtension,
+    `${INFERENCE_EXTENSION_TREE}/config/crd/bases/inference.networking.x-k8s.io_inferencemodelrewrites.yaml`,
+    '887abbc047e7e36633f2f28ee47dc59cae5293ebef110e57cc286ab4605d8a97', 10636),
+  pin('inference-extension', VERSIONS.inferenceExtension,
+    `${INFERENCE_EXTENSION_TREE}/config/crd/bases/inference.networking.x-k8s.io_inferenceobjectives.yaml`,
+    'e06a3e13e91f7a3a71a9d4146fb56076a247f43ad72b6401f8039ccf9cfa3700', 8942),
+  pin('inference-extension', VERSIONS.inferenceExtension,
+    `${INFERENCE_EXTENSION_TREE}/config/crd/bases/inference.networking.x-k8s.io_inferencepoolimports.yaml`,
+    '45b32d60ca88057723f1e67bc732cf13745bea0fe0b755ccedec88c58e1228cc', 18198),
+];
+
 /** agentgateway CRDs: the files of the `agentgateway-crds` chart, which hold no templating. */
 export const AGENTGATEWAY_CRDS: readonly UpstreamArtifact[] = [
   pin('agentgateway', VERSIONS.agentgateway,
@@ -202,6 +224,7 @@ export const KSERVE_LLMINFERENCESERVICE_CRD: UpstreamArtifact = pin('kserve', VE
 export const ALL_ARTIFACTS: readonly UpstreamArtifact[] = [
   ...GATEWAY_API_STANDARD,
   ...GATEWAY_API_EXPERIMENTAL,
+  ...INFERENCE_EXTENSION_CRDS,
   ...AGENTGATEWAY_CRDS,
   AGENTGATEWAY_CHART_GOLDEN,
   CERT_MANAGER_MANIFEST,

@@ -5,19 +5,19 @@
  * constructs that build each component are mapped to these ids in `lib/platform/platform-components.ts`).
  */
 import {
-  AGENTGATEWAY_CRDS, CERT_MANAGER_MANIFEST, GATEWAY_API_EXPERIMENTAL, GATEWAY_API_STANDARD, KSERVE_CLUSTER_RESOURCES,
-  KSERVE_MANIFEST, UpstreamArtifact, VERSIONS,
+  AGENTGATEWAY_CRDS, CERT_MANAGER_MANIFEST, GATEWAY_API_EXPERIMENTAL, GATEWAY_API_STANDARD, INFERENCE_EXTENSION_CRDS,
+  KSERVE_CLUSTER_RESOURCES, KSERVE_MANIFEST, UpstreamArtifact, VERSIONS,
 } from './artifacts';
 
 /** The id of a platform component; also its chart's id and the suffix of its file in dist/. */
-export type PlatformComponentId = 'gateway-api' | 'agentgateway' | 'cert-manager' | 'kserve' | 'ratelimit';
+export type PlatformComponentId = 'gateway-api' | 'inference-extension' | 'agentgateway' | 'cert-manager' | 'kserve' | 'ratelimit';
 
 /** What the project knows of one platform component, without building it. */
 export interface PlatformComponentInfo {
   /** Id, chart id and dist/ file suffix, e.g. `cert-manager` → `0002-cert-manager.k8s.yaml`. */
   readonly id: PlatformComponentId;
   /** The key of its props in `PlatformProps`, e.g. `certManager`. */
-  readonly propsKey: 'gatewayApi' | 'agentgateway' | 'certManager' | 'kserve' | 'rateLimitService';
+  readonly propsKey: 'gatewayApi' | 'inferenceExtension' | 'agentgateway' | 'certManager' | 'kserve' | 'rateLimitService';
   /** Display name. */
   readonly title: string;
   /** Upstream release. */
@@ -49,6 +49,20 @@ export const PLATFORM_COMPONENTS: readonly PlatformComponentInfo[] = [
     artifacts: [...GATEWAY_API_STANDARD, ...GATEWAY_API_EXPERIMENTAL],
     schemaArtifacts: GATEWAY_API_STANDARD,
   },
+  // Before agentgateway: its controller watches InferencePools only if the CRD exists when it starts (the guide
+  // installs the bundle before agentgateway for that reason). Before KServe, which then leaves out its own copy.
+  {
+    id: 'inference-extension',
+    propsKey: 'inferenceExtension',
+    title: 'Gateway API Inference Extension CRDs',
+    version: VERSIONS.inferenceExtension,
+    source: '`config/crd/bases/*.yaml` at the tag: the four CRDs of the release\'s `manifests.yaml` (InferencePool v1 and three alpha kinds)',
+    pinnedBy: 'sha256 per file',
+    turnOff: 'off unless `platform: { inferenceExtension: {} }`; KServe then leaves out its own copy of the InferencePool CRD',
+    artifacts: INFERENCE_EXTENSION_CRDS,
+    schemaArtifacts: INFERENCE_EXTENSION_CRDS,
+    optIn: true,
+  },
   {
     id: 'agentgateway',
     propsKey: 'agentgateway',
@@ -76,7 +90,7 @@ export const PLATFORM_COMPONENTS: readonly PlatformComponentInfo[] = [
     propsKey: 'kserve',
     title: 'KServe',
     version: VERSIONS.kserve,
-    source: `\`install/${VERSIONS.kserve}/kserve.yaml\` (+ \`kserve-cluster-resources.yaml\` with \`clusterServingRuntimes: true\`)`,
+    source: `\`install/${VERSIONS.kserve}/kserve.yaml\` (+ \`kserve-cluster-resources.yaml\` with \`clusterServingRuntimes: true\`, or only its LLMInferenceServiceConfigs with \`llmInferenceServiceConfigs: true\`)`,
     pinnedBy: 'sha256',
     turnOff: '`platform: { kserve: false }`',
     artifacts: [KSERVE_MANIFEST, KSERVE_CLUSTER_RESOURCES],

@@ -1,13 +1,15 @@
 /**
  * Findings about objects together rather than one at a time: duplicates, references between objects (with what
- * controllers create at runtime), security, agentgateway pitfalls and tenant budgets.
+ * controllers create at runtime), references to what KServe creates for LLMInferenceServices, security,
+ * agentgateway pitfalls and tenant budgets.
  */
 import * as path from 'path';
 import { objectKey } from '../shared/object-identity';
 import { Finding } from './findings';
+import { findingKey, llmisvcIssues, llmisvcMessage } from './llmisvc';
 import { ObjectIndex } from './object-index';
 import { pitfallIssues, pitfallMessage } from './pitfalls';
-import { checkReferences, KnownObject, runtimeObjects } from './references';
+import { checkReferences, KnownObject, reportedAt, runtimeObjects } from './references';
 import { securityIssues, securityMessage } from './security';
 import { tenantBudgetFindings } from './tenant-budgets';
 
@@ -20,7 +22,14 @@ export function crossObjectFindings(known: readonly KnownObject[], isNamespaced:
   // One index of every object, shared by the checks, so each is linear in the input.
   const index = new ObjectIndex(everything);
   const at = (o: KnownObject) => ({ file: o.file, line: o.line, kind: o.kind, namespace: o.namespace, name: o.name });
+  // A reference to what KServe will not create for an LLMInferenceService is told precisely (LLM001-LLM003), once.
+  const explained = new Set<string>();
+  for (const issue of guarded(() => llmisvcIssues(everything, index, reportedAt), findings, 'LLMInferenceService')) {
+    explained.add(findingKey(issue.at, issue.path));
+    findings.push({ ...at(issue.at), path: issue.path, message: llmisvcMessage(issue), severity: 'error', rule: issue.rule.id });
+  }
   for (const issue of guarded(() => checkReferences(everything, isNamespaced, index), findings, 'reference')) {
+    if (explained.has(findingKey(issue.at, issue.path))) continue;
     findings.push({ ...at(issue.at), path: issue.path, message: issue.message, severity: 'error', rule: 'reference' });
   }
   for (const issue of guarded(() => securityIssues(everything, index), findings, 'security')) {

@@ -8,4 +8,5 @@ export { ValidationCache, type CacheShape, type ValidationCacheOptions } from '.
 export { CannotRunError, readDocuments, type RawInputDocument } from './documents';
 export { SECURITY_RULES, type SecurityRule } from './security';
 export { PITFALL_RULES } from './pitfalls';
+export { LLMISVC_RULES } from './llmisvc';
 export { decodeYaml, type DecodedYaml } from './yaml-decode';

@@ -1,12 +1,14 @@
 /**
  * Checks references between objects of the input, as the controllers would resolve them: routes to gateways and
- * backends, policies to their targets, namespaced objects to their Namespace. Objects the stack's controllers
- * create at runtime (GatewayClass `agentgateway`; KServe's predictor Service and HTTPRoutes per InferenceService)
- * count as present.
+ * backends, policies to their targets, AI backends to their Service or InferencePool, namespaced objects to their
+ * Namespace. Objects the stack's controllers create at runtime (GatewayClass `agentgateway`; KServe's predictor
+ * Service and HTTPRoutes per InferenceService; its route, InferencePool and Services per LLMInferenceService) count
+ * as present.
  */
 
-import { KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
+import { INFERENCE_POOL_GROUP, KSERVE_INGRESS_DEFAULTS, predictorServiceName, renderDomainTemplate } from '../shared/kserve-conventions';
 import { apiGroup } from '../shared/object-identity';
+import { customProviderBackendRefs, isLlmisvc, llmisvcOwnReferences, llmisvcRuntimeObjects } from './llmisvc';
 import { ObjectIndex, push } from './object-index';
 
 /** An object of the input, as far as reference checks need it. */
@@ -25,6 +27,13 @@ export interface KnownObject {
   readonly pinned?: boolean;
   /** Whether the object already exists in the cluster (given with `--existing`): it resolves references, nothing more. */
   readonly existing?: boolean;
+  /** For a runtime object: the input object a controller derives it from. */
+  readonly owner?: KnownObject;
+  /**
+   * For a runtime object whose spec fields the user wrote into its owner: where each top-level spec field was written
+   * (`rules` → `.spec.router.route.http.spec.rules`). Those fields are checked like the input's, and reported there.
+   */
+  readonly writtenAt?: Readonly<Record<string, string>>;
 }
 
 /** A reference problem. */
@@ -41,7 +50,7 @@ export const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public
 export const REFERENCE_KINDS = new Set([
   'Namespace', 'Gateway', 'GatewayClass', 'HTTPRoute', 'GRPCRoute', 'Service', 'AgentgatewayBackend', 'AgentgatewayPolicy',
   'AgentgatewayParameters', 'InferenceService', 'ReferenceGrant', 'ConfigMap', 'NetworkPolicy', 'HorizontalPodAutoscaler',
-  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod',
+  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'LLMInferenceService',
 ]);
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -102,9 +111,20 @@ export function runtimeObjects(objects: readonly KnownObject[]): KnownObject[] {
       });
     }
   }
+  out.push(...llmisvcRuntimeObjects(objects, kserve));
   return out;
 }
 
+/**
+ * Where a finding at `path` of `o` is reported: on `o` itself for an input object; for a runtime object, on the
+ * owner's field the user wrote it in (see {@link KnownObject.writtenAt}), or nowhere when a controller wrote it.
+ */
+export function reportedAt(o: KnownObject, path: string): { at: KnownObject; path: string } | undefined {
+  if (!o.runtime) return { at: o, path };
+  const m = /^\.spec\.([A-Za-z]+)(.*)$/.exec(path);
+  const base = m && o.owner ? o.writtenAt?.[m[1]] : undefined;
+  return base ? { at: o.owner!, path: base + m![2] } : undefined;
+}
 
 /** Every reference problem among `objects` (the input plus runtime objects). */
 export function checkReferences(objects: readonly KnownObject[], isNamespaced: (o: KnownObject) => boolean | undefined,
@@ -120,9 +140,12 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
   const nsLabels = (ns: string): Record<string, string> => ({ ...(namespaces.get(ns)?.object?.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns });
 
   for (const o of objects) {
-    if (o.runtime || o.existing) continue;
-    const add = (path: string, message: string) => issues.push({ at: o, path, message });
-    if (o.namespace && isNamespaced(o) !== false && !SYSTEM_NAMESPACES.has(o.namespace) && !namespaces.has(o.namespace)) {
+    if (o.existing || (o.runtime && !o.writtenAt)) continue;
+    const add = (path: string, message: string) => {
+      const where = reportedAt(o, path);
+      if (where) issues.push({ ...where, message });
+    };
+    if (!o.runtime && o.namespace && isNamespaced(o) !== false && !SYSTEM_NAMESPACES.has(o.namespace) && !namespaces.has(o.namespace)) {
       add('.metadata.namespace', `Namespace "${o.namespace}" not found: the input does not create it (looked for a v1 Namespace named "${o.namespace}")`);
     }
     const spec = o.object?.spec;
@@ -152,9 +175,9 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
         const kind = ref.kind ?? 'Service';
         const ns = ref.namespace ?? o.namespace;
         const path = `.spec.rules[${r}].backendRefs[${b}]`;
-        if (!(g === '' && kind === 'Service') && !(g === AGW_GROUP && kind === 'AgentgatewayBackend')) return;
+        if (!(g === '' && kind === 'Service') && !(g === AGW_GROUP && kind === 'AgentgatewayBackend') && !(g === INFERENCE_POOL_GROUP && kind === 'InferencePool')) return;
         if (!find(g, kind, ns, ref.name)) {
-          add(path, `${kind} ${ns}/${ref.name} not found (looked for ${g || 'core'} ${kind} "${ref.name}" in namespace "${ns}", including Services KServe generates)`);
+          add(path, `${kind} ${ns}/${ref.name} not found (looked for ${g || 'core'} ${kind} "${ref.name}" in namespace "${ns}", including ${kind === 'InferencePool' ? 'pools' : 'Services'} KServe generates)`);
         }
         if (ns !== o.namespace && !referenceGranted(grants, o, g, kind, ns, ref.name)) {
           add(path, `a reference to ${kind} ${ns}/${ref.name} from namespace "${o.namespace}" needs a ReferenceGrant in namespace "${ns}" (none found)`);
@@ -165,12 +188,23 @@ export function checkReferences(objects: readonly KnownObject[], isNamespaced: (
     if (group === AGW_GROUP && o.kind === 'AgentgatewayPolicy') {
       (spec.targetRefs ?? []).forEach((ref: any, i: number) => {
         const g = ref.group ?? '';
-        if (!['Gateway', 'HTTPRoute', 'GRPCRoute', 'AgentgatewayBackend', 'Service', 'ListenerSet'].includes(ref.kind)) return;
+        if (!['Gateway', 'HTTPRoute', 'GRPCRoute', 'AgentgatewayBackend', 'Service', 'ListenerSet', 'InferencePool'].includes(ref.kind)) return;
         if (!find(g, ref.kind, o.namespace, ref.name)) {
           add(`.spec.targetRefs[${i}]`, `${ref.kind} ${o.namespace}/${ref.name} not found: the policy would attach to nothing (looked for ${g || 'core'} ${ref.kind} "${ref.name}" in namespace "${o.namespace}", including routes KServe generates)`);
         }
       });
     }
+
+    if (group === AGW_GROUP && o.kind === 'AgentgatewayBackend') {
+      for (const ref of customProviderBackendRefs(o)) {
+        const known = (ref.group === '' && ref.kind === 'Service') || (ref.group === INFERENCE_POOL_GROUP && ref.kind === 'InferencePool');
+        if (known && !find(ref.group, ref.kind, o.namespace, ref.name)) {
+          add(ref.path, `${ref.kind} ${o.namespace}/${ref.name} not found: the AI backend would send to nothing (looked for ${ref.group || 'core'} ${ref.kind} "${ref.name}" in namespace "${o.namespace}", including what KServe generates)`);
+        }
+      }
+    }
+
+    if (isLlmisvc(o)) for (const issue of llmisvcOwnReferences(o, index)) add(issue.path, issue.message);
   }
   return issues;
 }

@@ -84,6 +84,29 @@ export function checkConsumerOutput(objects: readonly ReadObject[]): string[] {
     if (!image.includes('@sha256:')) problems.push(`hardened model ${isvc.metadata.name} runs ${image}, not pinned by digest`);
   }
   expectCount('NetworkPolicies in assistants (one per hardened model)', find('NetworkPolicy', 'assistants'), 3);
+
+  // (d) Two metered LLMs on the existing gateway: each LLMInferenceService's route overridden through its own AI
+  // backend, which wraps its own InferencePool, and each budget on the route KServe will create for it; a third LLM
+  // routed to its pool has neither backend nor budget.
+  const llms = find('LLMInferenceService', 'llms');
+  expectCount('LLMInferenceServices in llms', llms, 3);
+  for (const name of ['chat', 'code']) {
+    const llm = llms.find(o => o.metadata.name === name);
+    const routeSpec = llm?.spec?.router?.route?.http?.spec;
+    const p = routeSpec?.parentRefs?.[0] ?? {};
+    if (p.name !== 'shared-gateway' || p.namespace !== 'platform-ingress') problems.push(`LLMInferenceService llms/${name}'s route attaches to ${p.namespace}/${p.name}, not platform-ingress/shared-gateway`);
+    const backendName = routeSpec?.rules?.[0]?.backendRefs?.[0]?.name;
+    const backend = find('AgentgatewayBackend', 'llms', backendName)[0];
+    const pool = backend?.spec?.ai?.provider?.custom?.backendRef?.name;
+    if (pool !== `${name}-inference-pool`) problems.push(`LLMInferenceService llms/${name} goes through backend ${backendName}, which wraps pool ${pool}, not ${name}-inference-pool`);
+    const budget = find('AgentgatewayPolicy', 'llms').filter(o => o.spec?.targetRefs?.[0]?.name === `${name}-kserve-route`);
+    expectCount(`token budgets on llms/${name}-kserve-route`, budget, 1);
+  }
+  const draft = llms.find(o => o.metadata.name === 'draft');
+  if (JSON.stringify(draft?.spec?.router) !== JSON.stringify({ route: {}, scheduler: {} })) problems.push(`LLMInferenceService llms/draft's router is ${JSON.stringify(draft?.spec?.router)}, not KServe's generated route to its pool`);
+  expectCount('AgentgatewayBackends in llms', find('AgentgatewayBackend', 'llms'), 2);
+  const llmBudgets = find('AgentgatewayPolicy', 'llms').map(p => p.spec?.traffic?.rateLimit?.local?.[0]?.tokens).sort((x, y) => x - y);
+  if (llmBudgets.join() !== '300,900') problems.push(`budgets in llms are ${llmBudgets.join()} tokens, not 300 and 900`);
   return problems;
 }
 
