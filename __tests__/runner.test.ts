@@ -1,7 +1,7 @@
 // The step runner against an in-process kubectl that answers as told: time limits, messages, retries.
 import { Step } from '../lib/ops/deploy-plan';
 import { Kubectl, KubectlResult } from '../lib/ops/kubectl';
-import { runSteps } from '../lib/ops/runner';
+import { RunLimits, runSteps } from '../lib/ops/runner';
 import { kubeDouble } from './kube-double/build';
 
 /** A kubectl whose every call is answered by `answer`; records the calls and the time limit each got. */
@@ -22,7 +22,7 @@ const apply: Step = { title: 'apply 0000-x (1 object)', args: ['apply', '-f', 'x
 const wait: Step = { title: 'wait: Deployments available in x (x)', args: ['wait', '-n', 'x', '--for=condition=Available', 'deployment/x'], bounded: true, inspect: 'kubectl describe -n x deployment x' };
 const limits = { timeout: '1m', timeoutMs: 60_000, retryDelayMs: 1 };
 
-async function run(steps: Step[], kubectl: ReturnType<typeof scripted>, l = limits) {
+async function run(steps: Step[], kubectl: ReturnType<typeof scripted>, l: RunLimits = limits) {
   let out = '';
   const ok = await runSteps(steps, kubectl, s => (out += s), false, l);
   return { ok, out };
