@@ -143,7 +143,7 @@ describe('the deploy plan, for an LLMInferenceService', () => {
       expect.stringMatching(/type=="Accepted".*agentgatewaypolicy.agentgateway.dev\/mock-llm-token-budget$/),
       expect.stringMatching(/type=="Attached".*agentgatewaypolicy.agentgateway.dev\/mock-llm-token-budget$/),
     ]);
-    expect(steps[2].title).toBe('wait: HTTPRoutes KServe made accepted in kserve-test (mock-llm-kserve-route)');
+    expect(steps[2].title).toBe('wait: HTTPRoutes made by KServe accepted in kserve-test (mock-llm-kserve-route)');
   });
 
   test('waits for the route KServe generates for plain InferencePool routing (route: {}), named as KServe names it', () => {
@@ -152,7 +152,7 @@ describe('the deploy plan, for an LLMInferenceService', () => {
     expect(steps.map(s => s.title)).toEqual([
       'apply 0000-models (3 objects)',
       `wait: LLMInferenceServices ready in kserve-test (mock-llm, ${long})`,
-      `wait: HTTPRoutes KServe made accepted in kserve-test (mock-llm-kserve-route, ${llmisvcGeneratedNames(long).route})`,
+      `wait: HTTPRoutes made by KServe accepted in kserve-test (mock-llm-kserve-route, ${llmisvcGeneratedNames(long).route})`,
     ]);
     expect(llmisvcGeneratedNames(long).route).toHaveLength(63);
   });

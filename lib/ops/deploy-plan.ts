@@ -108,7 +108,7 @@ export function deployPlan(phases: readonly Phase[], forceConflicts = false): St
     waitFor(steps, llmisvcs, 'llminferenceservice.serving.kserve.io', 'condition=Ready', 'LLMInferenceServices ready');
     // The route KServe makes for each of them: a policy in this phase may target it, and it must exist to attach to.
     waitFor(steps, llmisvcs.flatMap(generatedRoute), 'httproute.gateway.networking.k8s.io', 'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True',
-      'HTTPRoutes KServe made accepted');
+      'HTTPRoutes made by KServe accepted');
     const policies = objs.filter(o => o.kind === 'AgentgatewayPolicy' && apiGroup(o.apiVersion) === 'agentgateway.dev');
     for (const condition of ['Accepted', 'Attached']) {
       waitFor(steps, policies, 'agentgatewaypolicy.agentgateway.dev',
