@@ -1,5 +1,5 @@
 // Which objects of a phase must wait for a webhook of the same phase (lib/ops/admission.ts).
-import { customPlurals, webhooksAdmitting, webhooksOf } from '../lib/ops/admission';
+import { conversionWebhooksOf, customPlurals, webhooksAdmitting, webhooksOf } from '../lib/ops/admission';
 import { readPhases } from '../lib/ops/manifests';
 import { guardObjects, writeSmallStack } from './small-stack';
 import { TEST_DIST as dist } from './global-setup';
@@ -28,6 +28,23 @@ describe('admission', () => {
     expect(new Set(of('Issuer'))).toEqual(new Set(['cert-manager-webhook']));
     expect(of('ClusterStorageContainer')).toEqual([]);
     expect(of('Deployment')).toEqual([]);
+  });
+
+  test('finds the CRDs whose versions a webhook converts, without parsing the schema: KServe\'s LLMInferenceService and its config', () => {
+    const hooks = conversionWebhooksOf(objects);
+    expect(hooks.map(h => [h.name, h.kind, h.service.namespace, h.service.name])).toEqual([
+      ['conversion of llminferenceserviceconfigs.serving.kserve.io', 'conversion', 'kserve', 'llmisvc-webhook-server-service'],
+      ['conversion of llminferenceservices.serving.kserve.io', 'conversion', 'kserve', 'llmisvc-webhook-server-service'],
+    ]);
+  });
+
+  test('a CRD\'s conversion webhook gates its custom resources, whatever the operation, and nothing else', () => {
+    const hooks = conversionWebhooksOf(objects);
+    const plurals = customPlurals(objects);
+    const object = (apiVersion: string, kind: string) => ({ apiVersion, kind, text: '', parse: () => ({}) });
+    expect(webhooksAdmitting(object('serving.kserve.io/v1alpha2', 'LLMInferenceService'), hooks, plurals).map(h => h.name)).toEqual(['conversion of llminferenceservices.serving.kserve.io']);
+    expect(webhooksAdmitting(object('serving.kserve.io/v1alpha1', 'LLMInferenceServiceConfig'), hooks, plurals).map(h => h.name)).toEqual(['conversion of llminferenceserviceconfigs.serving.kserve.io']);
+    expect(webhooksAdmitting(object('serving.kserve.io/v1beta1', 'InferenceService'), hooks, plurals)).toEqual([]);
   });
 
   test('a webhook with failurePolicy Ignore never refuses, so nothing waits for it', () => {

@@ -1,10 +1,12 @@
 // deploy and destroy against the kubectl double (a fresh API server that refuses what a real one refuses), on a
 // small stack written for the test (each test its own cluster, so they run concurrently); the whole synthesized stacks run in `npm run test:slow` (__tests__/slow/).
+import * as fs from 'fs';
 import * as path from 'path';
 import { deployPlan } from '../lib/ops/deploy-plan';
 import { Kubectl } from '../lib/ops/kubectl';
 import { readPhases } from '../lib/ops/manifests';
-import { cloneOf, deploy, destroy, FRESH_NAMESPACES, present, SMALL_STACK } from './deploy-helpers';
+import { llmisvcGeneratedNames } from '../lib/shared/kserve-conventions';
+import { cloneOf, conversion, converterObjects, convertingCrd, deploy, destroy, FRESH_NAMESPACES, present, SMALL_STACK, writeStack } from './deploy-helpers';
 import { TEST_DIST as dist } from './global-setup';
 import { kubeDouble } from './kube-double/build';
 
@@ -65,6 +67,101 @@ describe('the deploy plan', () => {
     expect(serving).toBeGreaterThan(plan.findIndex(s => /Deployments available in guard/.test(s.title)));
     expect(gated).toBeGreaterThan(serving);
     expect(plan[gated].input).toMatch(/^kind: Rule\nmetadata:\n {2}name: default/m);
+  });
+});
+
+describe('the deploy plan, for a CRD whose versions a webhook converts', () => {
+  const titles = (phases: Record<string, object[]>) => deployPlan(readPhases(writeStack(phases))).map(s => s.title);
+
+  test('waits for the converter\'s Service where it is deployed, before any custom resource of the CRD in a later phase', () => {
+    const plan = titles({ '0000-crds': [convertingCrd], '0001-converter': converterObjects, '0002-app': [conversion('a')] });
+    expect(plan).toEqual([
+      'apply 0000-crds (1 object)',
+      'wait: 1 CRD of 0000-crds established',
+      'apply 0001-converter (3 objects)',
+      'wait: Deployments available in convert (converter)',
+      'wait: webhook Service convert/converter serving',
+      'apply 0002-app (1 object)',
+    ]);
+  });
+
+  test('applies a custom resource in the converter\'s own phase only after the converter serves', () => {
+    const plan = titles({ '0000-crds': [convertingCrd], '0001-converter': [...converterObjects, conversion('a')] });
+    expect(plan.slice(2)).toEqual([
+      'apply 0001-converter: all but what its webhooks convert (3 objects)',
+      'wait: Deployments available in convert (converter)',
+      'wait: webhook Service convert/converter serving',
+      'apply 0001-converter: what the webhooks of converter convert (1 object)',
+    ]);
+  });
+
+  test('waits for a converter dist/ does not deploy before the first custom resource it converts, and only once', () => {
+    const plan = titles({ '0000-crds': [convertingCrd], '0001-app': [converterObjects[0], conversion('a')], '0002-more': [conversion('b')] });
+    expect(plan.slice(2)).toEqual([
+      'apply 0001-app: all but what its webhooks convert (1 object)',
+      'wait: webhook Service convert/converter serving',
+      'apply 0001-app: what the webhooks of converter convert (1 object)',
+      'apply 0002-more (1 object)',
+    ]);
+  });
+
+  test('gates an LLMInferenceService by its CRD\'s conversion webhook; in the whole stack KServe\'s phase waits for that webhook, once', () => {
+    const crds = readPhases(dist).find(p => p.name.endsWith('-kserve-crds'))!;
+    const kserve = readPhases(dist).find(p => p.name.endsWith('-kserve'))!;
+    const llmisvc = { apiVersion: 'serving.kserve.io/v1alpha2', kind: 'LLMInferenceService', metadata: { name: 'm', namespace: 'kserve-test' } };
+    const stack = writeStack({ '0000-kserve-crds': [], '0001-models': [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kserve-test' } }, llmisvc] });
+    fs.copyFileSync(crds.file, path.join(stack, '0000-kserve-crds.k8s.yaml'));
+    const plan = deployPlan(readPhases(stack)).map(s => s.title);
+    // No Service of KServe's in this dist/: the wait for the converter comes right before the LLMInferenceService.
+    expect(plan.slice(-4)).toEqual([
+      'apply 0001-models: all but what its webhooks convert (1 object)',
+      'wait: webhook Service kserve/llmisvc-webhook-server-service serving',
+      'apply 0001-models: what the webhooks of llmisvc-webhook-server-service convert (1 object)',
+      'wait: LLMInferenceServices ready in kserve-test (m)',
+    ]);
+    // In the whole stack, KServe's phase deploys that Service and waits for it; nothing later waits again.
+    const whole = deployPlan(readPhases(dist)).map(s => s.title);
+    expect(whole.filter(t => t === 'wait: webhook Service kserve/llmisvc-webhook-server-service serving')).toHaveLength(1);
+    expect(whole.indexOf('wait: webhook Service kserve/llmisvc-webhook-server-service serving')).toBeGreaterThan(whole.indexOf(`apply ${kserve.name} (${kserve.objects.length} objects)`));
+  });
+});
+
+describe('the deploy plan, for an LLMInferenceService', () => {
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kserve-test' } };
+  const llmisvc = (name: string, route: object) => ({ apiVersion: 'serving.kserve.io/v1alpha2', kind: 'LLMInferenceService', metadata: { name, namespace: 'kserve-test' },
+    spec: { model: { uri: 'hf://mock/mock-llm' }, router: { route, scheduler: {} } } });
+  const override = { http: { spec: { parentRefs: [{ name: 'kserve-ingress-gateway', namespace: 'kserve' }], rules: [{ backendRefs: [{ group: 'agentgateway.dev', kind: 'AgentgatewayBackend', name: 'mock-llm-backend' }] }] } } };
+  const budget = { apiVersion: 'agentgateway.dev/v1alpha1', kind: 'AgentgatewayPolicy', metadata: { name: 'mock-llm-token-budget', namespace: 'kserve-test' },
+    spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'mock-llm-kserve-route' }], traffic: { rateLimit: { local: [{ tokens: 10, unit: 'Minutes' }] } } } };
+
+  test('waits for it to be Ready, then for the route KServe makes from it to be accepted, then for the budget on that route', () => {
+    const steps = deployPlan(readPhases(writeStack({ '0000-models': [namespace, llmisvc('mock-llm', override), budget] })));
+    expect(steps.map(s => s.args.join(' '))).toEqual([
+      expect.stringMatching(/^apply .* -f \S+0000-models.k8s.yaml$/),
+      'wait -n kserve-test --for=condition=Ready llminferenceservice.serving.kserve.io/mock-llm',
+      'wait -n kserve-test --for=jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True httproute.gateway.networking.k8s.io/mock-llm-kserve-route',
+      expect.stringMatching(/type=="Accepted".*agentgatewaypolicy.agentgateway.dev\/mock-llm-token-budget$/),
+      expect.stringMatching(/type=="Attached".*agentgatewaypolicy.agentgateway.dev\/mock-llm-token-budget$/),
+    ]);
+    expect(steps[2].title).toBe('wait: HTTPRoutes made by KServe accepted in kserve-test (mock-llm-kserve-route)');
+  });
+
+  test('waits for the route KServe generates for plain InferencePool routing (route: {}), named as KServe names it', () => {
+    const long = 'a-model-name-long-enough-that-kserve-must-shorten-its-route-name';
+    const steps = deployPlan(readPhases(writeStack({ '0000-models': [namespace, llmisvc('mock-llm', {}), llmisvc(long, {})] })));
+    expect(steps.map(s => s.title)).toEqual([
+      'apply 0000-models (3 objects)',
+      `wait: LLMInferenceServices ready in kserve-test (mock-llm, ${long})`,
+      `wait: HTTPRoutes made by KServe accepted in kserve-test (mock-llm-kserve-route, ${llmisvcGeneratedNames(long).route})`,
+    ]);
+    expect(llmisvcGeneratedNames(long).route).toHaveLength(63);
+  });
+
+  test('waits for no route when the LLMInferenceService names its own routes or has none', () => {
+    const ownRoutes = llmisvc('by-refs', { http: { refs: [{ name: 'mine' }] } });
+    const noRoute = { ...llmisvc('no-route', {}), spec: { model: { uri: 'hf://mock/mock-llm' } } };
+    const steps = deployPlan(readPhases(writeStack({ '0000-models': [namespace, ownRoutes, noRoute] })));
+    expect(steps.map(s => s.title)).toEqual(['apply 0000-models (3 objects)', 'wait: LLMInferenceServices ready in kserve-test (by-refs, no-route)']);
   });
 });
 

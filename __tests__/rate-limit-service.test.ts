@@ -2,7 +2,7 @@ import { limitFor, parseRateLimitConfig, RateLimitUnit, renderRateLimitConfig, R
 import { DEFAULT_RATELIMIT_IMAGE, RateLimitService } from '../lib/platform/rate-limit-service';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { chart, objectsOf, only } from './helpers';
+import { chart, objectsOf, only, synthesizing } from './helpers';
 
 const CONFIG: RateLimitConfig = {
   domain: 'llm-tenants',

@@ -1,7 +1,7 @@
 // The step runner against an in-process kubectl that answers as told: time limits, messages, retries.
 import { Step } from '../lib/ops/deploy-plan';
 import { Kubectl, KubectlResult } from '../lib/ops/kubectl';
-import { runSteps } from '../lib/ops/runner';
+import { RunLimits, runSteps } from '../lib/ops/runner';
 import { kubeDouble } from './kube-double/build';
 
 /** A kubectl whose every call is answered by `answer`; records the calls and the time limit each got. */
@@ -22,7 +22,7 @@ const apply: Step = { title: 'apply 0000-x (1 object)', args: ['apply', '-f', 'x
 const wait: Step = { title: 'wait: Deployments available in x (x)', args: ['wait', '-n', 'x', '--for=condition=Available', 'deployment/x'], bounded: true, inspect: 'kubectl describe -n x deployment x' };
 const limits = { timeout: '1m', timeoutMs: 60_000, retryDelayMs: 1 };
 
-async function run(steps: Step[], kubectl: ReturnType<typeof scripted>, l = limits) {
+async function run(steps: Step[], kubectl: ReturnType<typeof scripted>, l: RunLimits = limits) {
   let out = '';
   const ok = await runSteps(steps, kubectl, s => (out += s), false, l);
   return { ok, out };
@@ -64,6 +64,33 @@ describe('runSteps', () => {
     const k = scripted(() => (++tries < 3 ? { code: 1, stderr: 'error: no matching resources found\n' } : {}));
     expect((await run([wait], k)).ok).toBe(true);
     expect(tries).toBe(3);
+  });
+
+  // The refusals kube-apiserver 1.34 gives (as the local control plane showed) while a webhook's Service is not
+  // routed yet, or its caBundle not written yet.
+  const refusedByAdmission = 'Error from server (InternalError): Internal error occurred: failed calling webhook "v.example.com": failed to call webhook: Post "https://w.x.svc:443/validate?timeout=10s": dial tcp 127.96.0.9:443: connect: connection refused\n';
+  const refusedByConversion = 'Error from server: conversion webhook for example.com/v1, Kind=Thing failed: Post "https://w.x.svc:443/convert?timeout=30s": tls: failed to verify certificate: x509: certificate signed by unknown authority\n';
+
+  test('tries an apply again while a webhook refuses it for not answering yet, and says how long it took', async () => {
+    for (const refusal of [refusedByAdmission, refusedByConversion]) {
+      let tries = 0;
+      const { ok, out } = await run([apply], scripted(() => (++tries < 3 ? { code: 1, stderr: refusal } : {})));
+      expect(ok).toBe(true);
+      expect(tries).toBe(3);
+      expect(out).toMatch(/1\/1 ok: apply 0000-x \(1 object\) \(once a webhook answered, [\d.]+ s after it first refused\)\n$/);
+    }
+  });
+
+  test('gives up on an apply a webhook keeps refusing once the grace is over, saying so; other refusals are not tried again', async () => {
+    let tries = 0;
+    const { ok, out } = await run([apply], scripted(() => (++tries, { code: 1, stderr: refusedByAdmission })), { ...limits, retryDelayMs: 5, webhookGraceMs: 50 });
+    expect(ok).toBe(false);
+    expect(tries).toBeGreaterThan(1);
+    expect(out).toMatch(/FAILED: apply 0000-x \(1 object\)\n {2}kubectl failed \(a webhook did not answer for [\d.]+ s\): kubectl apply -f x.yaml\n {2}Error from server \(InternalError\)/);
+    let denied = 0;
+    const refused = await run([apply], scripted(() => (++denied, { code: 1, stderr: 'Error from server (Forbidden): admission webhook "v.example.com" denied the request: no\n' })));
+    expect(refused.ok).toBe(false);
+    expect(denied).toBe(1);
   });
 
   test('takes a delete refused only for kinds the cluster does not serve as done (no such objects can exist), and fails on anything else', async () => {

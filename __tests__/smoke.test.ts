@@ -16,14 +16,14 @@ import { runSmoke } from '../lib/ops/smoke';
  */
 const BUCKET_SERVER_JS = `
 const http = require('http');
-exports.startBucketServer = function ({ capacity = 100, perResponse = 32, host, model, port = 0 } = {}) {
+exports.startBucketServer = function ({ capacity = 100, perResponse = 32, host, model, port = 0, path = '/llm/chat/completions' } = {}) {
   let tokens = capacity;
   let last = Date.now();
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', c => { body += c; });
     req.on('end', () => {
-      if ((host && req.headers.host !== host) || req.method !== 'POST' || req.url !== '/llm/chat/completions') {
+      if ((host && req.headers.host !== host) || req.method !== 'POST' || req.url !== path) {
         res.writeHead(404, { 'content-type': 'text/plain' });
         return res.end('route not found');
       }
@@ -117,9 +117,116 @@ spec:
 `);
 }
 
+/**
+ * A dist/ like the llmisvc profile's: KServe's ConfigMap and route config (cut to the rules that matter here, written
+ * for the test), the Gateway, and an LLMInferenceService whose route is `route` (its own `http.spec`, or `{}` for the
+ * one KServe generates), with the guide's AI backend and budget on `<name>-kserve-route` when `budget` is set.
+ */
+function writeLlmDist(dir: string, o: { route: object; budget?: number; pathTemplate?: string }): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, '0004-kserve-crds.k8s.yaml'), 'this: [is not: {valid yaml\n');
+  fs.writeFileSync(path.join(dir, '0005-kserve.k8s.yaml'), `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: inferenceservice-config
+  namespace: kserve
+data:
+  ingress: '{"kserveIngressGateway": "kserve/kserve-ingress-gateway"}'
+`);
+  const template = o.pathTemplate ?? '/{{ .ObjectMeta.Namespace }}/{{ .ObjectMeta.Name }}/v1/chat/completions';
+  fs.writeFileSync(path.join(dir, '0006-kserve-resources.k8s.yaml'), `apiVersion: serving.kserve.io/v1alpha2
+kind: LLMInferenceServiceConfig
+metadata:
+  name: kserve-config-llm-router-route
+  namespace: kserve
+spec:
+  router:
+    route:
+      http:
+        spec:
+          parentRefs:
+            - group: gateway.networking.k8s.io
+              kind: Gateway
+              name: "{{ .GlobalConfig.IngressGatewayName }}"
+              namespace: "{{ .GlobalConfig.IngressGatewayNamespace }}"
+          rules:
+            - name: v1-completions-path
+              backendRefs: [{ group: inference.networking.k8s.io, kind: InferencePool, name: "{{ ChildName .ObjectMeta.Name \`-inference-pool\` }}", port: 8000 }]
+              matches: [{ path: { type: PathPrefix, value: "/{{ .ObjectMeta.Namespace }}/{{ .ObjectMeta.Name }}/v1/completions" } }]
+              filters: [{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /v1/completions } } }]
+            - name: v1-model-routing
+              backendRefs: [{ group: inference.networking.k8s.io, kind: InferencePool, name: "{{ ChildName .ObjectMeta.Name \`-inference-pool\` }}", port: 8000 }]
+              matches: [{ path: { type: Exact, value: /v1/chat/completions }, headers: [{ type: Exact, name: "{{ .GlobalConfig.ModelBasedRoutingHeaderName }}", value: "publishers/{{ .ObjectMeta.Namespace }}/models/{{ .Spec.Model.Name }}" }] }]
+            - name: v1-chat-completions-path
+              backendRefs: [{ group: inference.networking.k8s.io, kind: InferencePool, name: "{{ ChildName .ObjectMeta.Name \`-inference-pool\` }}", port: 8000 }]
+              matches: [{ path: { type: PathPrefix, value: "${template}" } }]
+              filters: [{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /v1/chat/completions } } }]
+`);
+  fs.writeFileSync(path.join(dir, '0007-ingress.k8s.yaml'), `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: kserve-ingress-gateway, namespace: kserve }
+spec:
+  gatewayClassName: agentgateway
+  listeners: [{ name: http, port: 80, protocol: HTTP }]
+`);
+  const budget = o.budget === undefined ? '' : `---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata: { name: mock-llm-backend, namespace: kserve-test }
+spec:
+  ai:
+    provider:
+      custom:
+        backendRef: { group: inference.networking.k8s.io, kind: InferencePool, name: mock-llm-inference-pool }
+        model: mock-llm
+        formats: [{ type: Completions, path: /v1/chat/completions }]
+---
+apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayPolicy
+metadata: { name: mock-llm-token-budget, namespace: kserve-test }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: mock-llm-kserve-route }]
+  traffic: { rateLimit: { local: [{ tokens: ${o.budget}, unit: Minutes }] } }
+`;
+  fs.writeFileSync(path.join(dir, '0008-models.k8s.yaml'), `apiVersion: v1
+kind: Namespace
+metadata: { name: kserve-test }
+---
+apiVersion: serving.kserve.io/v1alpha2
+kind: LLMInferenceService
+metadata: { name: mock-llm, namespace: kserve-test }
+spec:
+  model: { name: mock-llm, uri: hf://mock/mock-llm }
+  router:
+    route: ${JSON.stringify(o.route)}
+    scheduler: {}
+${budget}`);
+}
+
+/** The guide's override of KServe's route: through the AI backend, at the chat-completions path, on any host. */
+const OVERRIDE_ROUTE = { http: { spec: {
+  parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'kserve-ingress-gateway', namespace: 'kserve' }],
+  rules: [{ backendRefs: [{ group: 'agentgateway.dev', kind: 'AgentgatewayBackend', name: 'mock-llm-backend' }], matches: [{ path: { type: 'PathPrefix', value: '/v1/chat/completions' } }] }],
+} } };
+
+/** A server answering 200 with a chat completion of 32 tokens at `path`, 404 elsewhere; records each request. */
+async function recording(okPath: string): Promise<{ url: string; requests: { path?: string; host?: string }[] }> {
+  const requests: { path?: string; host?: string }[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ path: req.url, host: req.headers.host });
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(req.url === okPath ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(req.url === okPath ? JSON.stringify({ usage: { total_tokens: 32 } }) : '{}');
+    });
+  });
+  await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+  return { url: urlOf(server), requests };
+}
+
 const HOST = 'mock-llm-kserve-test.example.com';
 let tmp: string;
-let startBucketServer: (o?: { capacity?: number; host?: string; model?: string }) => Promise<http.Server>;
+let startBucketServer: (o?: { capacity?: number; host?: string; model?: string; path?: string }) => Promise<http.Server>;
 const servers: http.Server[] = [];
 
 beforeAll(() => {
@@ -144,7 +251,7 @@ function urlOf(server: http.Server): string {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function bucket(o?: { capacity?: number; host?: string; model?: string }): Promise<string> {
+async function bucket(o?: { capacity?: number; host?: string; model?: string; path?: string }): Promise<string> {
   return urlOf(await startBucketServer(o));
 }
 
@@ -253,6 +360,15 @@ describe('runSmoke', () => {
     expect(result.verdict).toBe('FAIL: response has no usage.total_tokens: agentgateway cannot count tokens, so no token budget can apply');
   });
 
+  test('without a budget, passes on a first 200 and sends no burst; fails on anything else', async () => {
+    const ok = await runSmoke({ url: await answering(200, { usage: { total_tokens: 32 } }) });
+    expect(ok.verdict).toBe('PASS: the route answered 200 (32 tokens); no token budget to test, so no burst was sent');
+    expect(ok.statuses).toEqual([200]);
+    const notFound = await runSmoke({ url: await answering(404, 'no route') });
+    expect(notFound.ok).toBe(false);
+    expect(notFound.verdict).toBe('FAIL: the first request answered 404, not 200: no route matched the path');
+  });
+
   test('fails naming the URL when nothing listens there', async () => {
     const url = await answering(200, {});
     servers.pop()!.close();
@@ -326,5 +442,59 @@ setInterval(() => {}, 1000);
     const started = portForward(silent, 'kind-test', { name: 'x', namespace: 'y' }, process.env, 1500); // long enough for a node process to start on a loaded machine
     await expect(started).rejects.toThrow(/--context kind-test port-forward -n y svc\/x 0:80: no "Forwarding from[\s\S]*no ready pods/);
     expect(() => process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  });
+});
+
+describe('npm run smoke on an LLMInferenceService', () => {
+  test('with the budget on the route KServe makes from it: posts to that route\'s path on any host, and the budget turns 200 into 429', async () => {
+    const dist = path.join(tmp, 'dist-llm-metered');
+    writeLlmDist(dist, { route: OVERRIDE_ROUTE, budget: 10 });
+    const url = await bucket({ capacity: 10, model: 'mock-llm', path: '/v1/chat/completions' });
+    let out = '';
+    const code = await runSmokeCli(['--url', url], { CDK8S_OUTDIR: dist }, s => { out += s; }, s => { out += s; });
+    expect(out).toContain('budget: 10 tokens (AgentgatewayPolicy kserve-test/mock-llm-token-budget on HTTPRoute kserve-test/mock-llm-kserve-route (made by KServe, from LLMInferenceService kserve-test/mock-llm))');
+    expect(out).toContain(`POST ${url}/v1/chat/completions, model mock-llm: 1 request, then a burst of 30`);
+    // 10 tokens at 32 a response: the first answers, the bucket goes below zero, the second is cut off.
+    expect(out).toContain('PASS: 1 request answered (32 tokens), then 429 at request #2 (limit allows at most 3)');
+    expect(code).toBe(0);
+  });
+
+  test('without a budget, the route KServe generates for plain pool routing answers 200 at /<namespace>/<name>/v1/chat/completions, once', async () => {
+    const dist = path.join(tmp, 'dist-llm-pool');
+    writeLlmDist(dist, { route: {} });
+    const server = await recording('/kserve-test/mock-llm/v1/chat/completions');
+    let out = '';
+    const code = await runSmokeCli(['--url', server.url], { CDK8S_OUTDIR: dist }, s => { out += s; }, s => { out += s; });
+    expect(out).toContain(`budget: none in ${dist}; testing that the route answers on HTTPRoute kserve-test/mock-llm-kserve-route (made by KServe, from LLMInferenceService kserve-test/mock-llm)`);
+    expect(out).toContain(`POST ${server.url}/kserve-test/mock-llm/v1/chat/completions, model mock-llm: 1 request, which must answer 200`);
+    expect(out).toContain('PASS: the route answered 200 (32 tokens); no token budget to test, so no burst was sent');
+    expect(code).toBe(0);
+    expect(server.requests).toEqual([{ path: '/kserve-test/mock-llm/v1/chat/completions', host: server.url.replace('http://', '') }]);
+  });
+
+  test('without a budget, port-forwards the Gateway KServe\'s config names (from its ConfigMap in dist/)', async () => {
+    const dist = path.join(tmp, 'dist-llm-forward');
+    writeLlmDist(dist, { route: {} });
+    const env = { ...process.env, CDK8S_OUTDIR: dist, KUBECTL: path.join(tmp, 'kubectl') };
+    // The fake kubectl serves the bucket at the guide's old path only: the generated path gets 404, which is the point.
+    const code = await runSmokeCli([], env, () => undefined, () => undefined);
+    expect(code).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'kubectl-call.json'), 'utf8')).args).toEqual(['port-forward', '-n', 'kserve', 'svc/kserve-ingress-gateway', '0:80']);
+  });
+
+  test('a path KServe\'s route config makes with a template smoke does not render: cannot start, naming it (exit 2)', async () => {
+    const dist = path.join(tmp, 'dist-llm-template');
+    writeLlmDist(dist, { route: {}, pathTemplate: '/{{ .Spec.Model.URI }}/v1/chat/completions' });
+    let err = '';
+    expect(await runSmokeCli(['--url', 'http://127.0.0.1:9'], { CDK8S_OUTDIR: dist }, () => undefined, s => { err += s; })).toBe(2);
+    expect(err).toBe('smoke: the path of kserve-test/mock-llm-kserve-route (KServe, from LLMInferenceService kserve-test/mock-llm) is a template smoke does not render, /{{ .Spec.Model.URI }}/v1/chat/completions: pass --url and --path\n');
+  });
+
+  test('a budget on a route that is neither in dist/ nor made by KServe there: cannot start, asking for --host (exit 2)', async () => {
+    const dist = path.join(tmp, 'dist-llm-missing');
+    writeLlmDist(dist, { route: { http: { refs: [{ name: 'mine' }] } }, budget: 10 });
+    let err = '';
+    expect(await runSmokeCli(['--url', 'http://127.0.0.1:9'], { CDK8S_OUTDIR: dist }, () => undefined, s => { err += s; })).toBe(2);
+    expect(err).toMatch(/^smoke: HTTPRoute kserve-test\/mock-llm-kserve-route, which the budget targets, is not in .* \(nor made by KServe from an LLMInferenceService there\): pass --host\n$/);
   });
 });

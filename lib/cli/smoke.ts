@@ -2,19 +2,21 @@
  * `npm run smoke -- [--url URL] [--host HOST] [--requests N] [--context NAME] [--budget N] [--model M] [--path P]`:
  * the guide's end-to-end test of the token budget against a running cluster (see `lib/ops/smoke.ts`).
  *
- * What to test comes from the synthesized dist/ (`$CDK8S_OUTDIR` or `<repo>/dist`): the budgeted route's hostname,
- * the budget's tokens, the backend's model and the gateway. Without `--url`, the gateway's Service is port-forwarded
- * with kubectl (`$KUBECTL` or `kubectl` on PATH) for the duration of the run.
+ * What to test comes from the synthesized dist/ (`$CDK8S_OUTDIR` or `<repo>/dist`, see `lib/ops/smoke-target.ts`): the
+ * budgeted route's hostname and path (an HTTPRoute, or the one KServe makes from an LLMInferenceService), the budget's
+ * tokens, the backend's model and the gateway. Without a budget in dist/, the route KServe makes for an
+ * LLMInferenceService must answer 200. Without `--url`, the gateway's Service is port-forwarded with kubectl
+ * (`$KUBECTL` or `kubectl` on PATH) for the duration of the run.
  * Exit 0: PASS; 1: FAIL; 2: bad arguments, or the test could not start.
  */
 import { ChildProcess, spawn } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as jsyaml from 'js-yaml';
 import { stopGroup, trackGroup } from '../ops/child-process';
 import { runSmoke, SMOKE_DEFAULTS } from '../ops/smoke';
+import { CannotStartError, readSmokeTarget } from '../ops/smoke-target';
 import { CommandDoc, helpText, parseCommand, runMain, wantsHelp } from './command';
 import { distDir } from './dist-dir';
+
+export { CannotStartError, readSmokeTarget, SmokeTarget } from '../ops/smoke-target';
 
 const USAGE = 'usage: npm run smoke -- [--url URL] [--host HOST] [--requests N] [--context NAME] [--budget N] [--model M] [--path P]   (--help for more)';
 
@@ -22,15 +24,16 @@ const USAGE = 'usage: npm run smoke -- [--url URL] [--host HOST] [--requests N] 
 export const SMOKE: CommandDoc = {
   command: 'npm run smoke --',
   summary: 'The guide\'s end-to-end test of the token budget against a running cluster: one request, then a burst that must\n' +
-    'be cut off with 429 once the budget is spent. What to test comes from dist/; without --url the gateway is port-forwarded.',
+    'be cut off with 429 once the budget is spent; with no budget in dist/ (an LLMInferenceService routed straight to its\n' +
+    'InferencePool), one request that must answer 200. What to test comes from dist/; without --url the gateway is port-forwarded.',
   flags: [
     { name: 'url', value: 'URL', description: 'the gateway\'s base URL', default: 'a kubectl port-forward to the gateway\'s Service' },
-    { name: 'host', value: 'HOST', description: 'the Host header', default: 'the budgeted route\'s hostname in dist/' },
+    { name: 'host', value: 'HOST', description: 'the Host header', default: 'the route\'s hostname in dist/ (none: the URL\'s host)' },
     { name: 'requests', value: 'N', description: 'requests in the burst', default: String(SMOKE_DEFAULTS.requests) },
     { name: 'context', value: 'NAME', description: 'the kubeconfig context for the port-forward', default: 'the current context' },
-    { name: 'budget', value: 'N', description: 'the budget in tokens', default: 'the AgentgatewayPolicy\'s in dist/' },
-    { name: 'model', value: 'M', description: 'the model in the request body', default: 'the backend\'s model in dist/, else ' + SMOKE_DEFAULTS.model },
-    { name: 'path', value: 'P', description: 'the request path', default: 'the route\'s path match in dist/, else ' + SMOKE_DEFAULTS.path },
+    { name: 'budget', value: 'N', description: 'the budget in tokens', default: 'the AgentgatewayPolicy\'s in dist/ (none: no burst)' },
+    { name: 'model', value: 'M', description: 'the model in the request body', default: 'the backend\'s model in dist/ (or the LLMInferenceService\'s), else ' + SMOKE_DEFAULTS.model },
+    { name: 'path', value: 'P', description: 'the request path', default: 'the route\'s path match in dist/ (KServe\'s, for the route it makes), else ' + SMOKE_DEFAULTS.path },
   ],
   env: [['KUBECTL', 'the kubectl for the port-forward (default: kubectl on PATH)'], ['CDK8S_OUTDIR', 'the output directory read (default: dist)']],
   exit: ['0  PASS', '1  FAIL', '2  bad arguments, or the test could not start'],
@@ -40,107 +43,8 @@ export const SMOKE: CommandDoc = {
 /** How long kubectl may take to report the forwarded port: it first has to find a ready pod behind the Service. */
 const PORT_FORWARD_TIMEOUT_MS = 30_000;
 
-/** A reason the test cannot start (exit 2), as opposed to a failed test (exit 1). */
-export class CannotStartError extends Error {}
-
 /** Bad command-line arguments: also exit 2, with the usage. */
 class BadArgumentsError extends CannotStartError {}
-
-/** What dist/ says about the budgeted route; fields stay undefined where dist/ does not say. */
-export interface SmokeTarget {
-  /** `namespace/name` of the AgentgatewayPolicy with the token budget. */
-  readonly policy: string;
-  readonly budgetTokens: number;
-  /** `namespace/name` of the route the policy targets, when dist/ holds it. */
-  readonly route?: string;
-  readonly host?: string;
-  readonly model?: string;
-  /** The route's first path match; the gateway only sends requests matching it to the backend. */
-  readonly path?: string;
-  readonly gateway?: { readonly name: string; readonly namespace: string };
-}
-
-type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: any };
-
-/**
- * Reads the budget and its route from the synthesized app charts. Only `*-models.k8s.yaml` and `*-ingress.k8s.yaml`
- * are parsed: the rest of dist/ is megabytes of platform YAML (CRDs, controllers) that never holds them.
- */
-export function readSmokeTarget(distPath: string): SmokeTarget {
-  const { docs, names, distDir } = readAppDocs(distPath);
-  try {
-    return targetOf(docs, names, distDir);
-  } catch (e: any) {
-    if (e instanceof CannotStartError) throw e;
-    // dist/ was edited by hand, or comes from elsewhere: an object is not what its kind says.
-    throw new CannotStartError(`an object in ${names.join(', ')} of ${distDir} is malformed (${e.message}): ` +
-      'run `npm run validate` to find it, or pass --url, --budget and --host');
-  }
-}
-
-function readAppDocs(distPath: string): { docs: Doc[]; names: string[]; distDir: string } {
-  let names: string[];
-  let distDir = distPath;
-  try {
-    // One version of dist/ (a link a synth may swap meanwhile), resolved once so both files come from it.
-    distDir = fs.realpathSync(distPath);
-    names = fs.readdirSync(distDir).filter(f => f.endsWith('-models.k8s.yaml') || f.endsWith('-ingress.k8s.yaml')).sort();
-  } catch (e: any) {
-    throw new CannotStartError(`cannot read ${distDir} (${e.code ?? e.message}): run \`npm run synth\` first, or pass --budget and --host`);
-  }
-  if (names.length === 0) {
-    throw new CannotStartError(`${distDir} holds no *-models.k8s.yaml or *-ingress.k8s.yaml: run \`npm run synth\` first, or pass --budget and --host`);
-  }
-  const docs: Doc[] = [];
-  for (const name of names) {
-    const file = path.join(distDir, name);
-    try {
-      docs.push(...(jsyaml.loadAll(fs.readFileSync(file, 'utf8')) as Doc[]).filter(d => d && typeof d === 'object'));
-    } catch (e: any) {
-      throw new CannotStartError(`cannot parse ${file}: ${e.message}`);
-    }
-  }
-  return { docs, names, distDir };
-}
-
-function targetOf(docs: Doc[], names: string[], distDir: string): SmokeTarget {
-  const find = (kind: string, name: string, namespace: string | undefined) =>
-    docs.find(d => d.kind === kind && d.metadata?.name === name && (d.metadata?.namespace ?? 'default') === (namespace ?? 'default'));
-
-  const budgets = docs.filter(d => d.kind === 'AgentgatewayPolicy' && Array.isArray(d.spec?.traffic?.rateLimit?.local)
-    && d.spec.traffic.rateLimit.local.some((l: any) => typeof l?.tokens === 'number'));
-  if (budgets.length === 0) throw new CannotStartError(`no AgentgatewayPolicy with spec.traffic.rateLimit.local in ${names.join(', ')} of ${distDir}`);
-  // Several budgets (a team chart with two models): the first is tested, the others can be through the flags.
-  const policy = budgets[0];
-  const ns = policy.metadata?.namespace;
-  const budgetTokens: number = policy.spec.traffic.rateLimit.local.find((l: any) => typeof l?.tokens === 'number').tokens;
-  const policyName = `${ns ?? 'default'}/${policy.metadata?.name}`;
-
-  // Policy targets are namespace-local: the route is in the policy's namespace.
-  const routeRef = (policy.spec.targetRefs ?? []).find((r: any) => r?.kind === 'HTTPRoute');
-  const route = routeRef ? find('HTTPRoute', routeRef.name, ns) : undefined;
-  if (!route) return { policy: policyName, budgetTokens, route: routeRef ? `${ns ?? 'default'}/${routeRef.name}` : undefined };
-
-  const spec = route.spec ?? {};
-  const routeNs = route.metadata?.namespace;
-  const parent = spec.parentRefs?.[0];
-  const rule = (spec.rules ?? []).find((r: any) => (r.backendRefs ?? []).some((b: any) => b?.kind === 'AgentgatewayBackend')) ?? spec.rules?.[0];
-  const backendRef = (rule?.backendRefs ?? []).find((b: any) => b?.kind === 'AgentgatewayBackend');
-  const backend = backendRef ? find('AgentgatewayBackend', backendRef.name, backendRef.namespace ?? routeNs) : undefined;
-  // `spec.ai.provider` holds one provider key (openai, anthropic, ...) beside host/port/path; its `model` is the one.
-  const provider = backend?.spec?.ai?.provider ?? {};
-  const model = Object.values(provider).map((p: any) => p?.model).find(m => typeof m === 'string');
-  const match = (rule?.matches ?? []).find((m: any) => typeof m?.path?.value === 'string')?.path?.value;
-  return {
-    policy: policyName,
-    budgetTokens,
-    route: `${routeNs ?? 'default'}/${route.metadata?.name}`,
-    host: spec.hostnames?.[0],
-    model,
-    path: match && match !== '/' ? match : undefined,
-    gateway: parent?.name ? { name: parent.name, namespace: parent.namespace ?? routeNs ?? 'default' } : undefined,
-  };
-}
 
 /** A running `kubectl port-forward` and the local URL it serves. */
 export interface PortForward {
@@ -227,14 +131,14 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
     const needDist = budget === undefined || values.host === undefined || values.url === undefined;
     const target = needDist ? readSmokeTarget(distDirectory) : undefined;
     const host = values.host ?? target?.host;
-    if (host === undefined && target?.route) {
-      throw new CannotStartError(`HTTPRoute ${target.route} is not in ${distDirectory} (or has no hostnames): pass --host`);
+    if (host === undefined && target?.missingRoute) {
+      throw new CannotStartError(`HTTPRoute ${target.missingRoute}, which the budget targets, is not in ${distDirectory} (nor made by KServe from an LLMInferenceService there): pass --host`);
     }
 
     let url = values.url;
     if (url === undefined) {
       const gateway = target?.gateway;
-      if (!gateway) throw new CannotStartError(`no gateway found for the budgeted route in ${distDirectory}: pass --url`);
+      if (!gateway) throw new CannotStartError(`no gateway found for the route under test in ${distDirectory}: pass --url`);
       const kubectl = env.KUBECTL || 'kubectl';
       out(`port-forwarding svc/${gateway.name} in ${gateway.namespace}${values.context ? ` (context ${values.context})` : ''}...\n`);
       forward = await portForward(kubectl, values.context, gateway, env);
@@ -247,11 +151,18 @@ export async function runSmokeCli(argv: readonly string[], env: NodeJS.ProcessEn
       path: values.path ?? target?.path ?? SMOKE_DEFAULTS.path,
       model: values.model ?? target?.model ?? SMOKE_DEFAULTS.model,
       requests: requests ?? SMOKE_DEFAULTS.requests,
-      budgetTokens: budget ?? target!.budgetTokens,
+      budgetTokens: budget ?? target?.budgetTokens,
     };
-    const source = budget !== undefined ? '--budget' : `AgentgatewayPolicy ${target!.policy}${target!.route ? ` on HTTPRoute ${target!.route}` : ''}`;
-    out(`budget: ${o.budgetTokens} tokens (${source})\n`);
-    out(`POST ${url.replace(/\/+$/, '')}${o.path}${host ? ` (Host: ${host})` : ''}, model ${o.model}: 1 request, then a burst of ${o.requests}\n`);
+    const on = target?.route ? ` on HTTPRoute ${target.route}${target.routeMadeBy ? ` (made by ${target.routeMadeBy})` : ''}` : '';
+    const post = `POST ${url.replace(/\/+$/, '')}${o.path}${host ? ` (Host: ${host})` : ''}, model ${o.model}`;
+    if (o.budgetTokens === undefined) {
+      // No budget in dist/ (plain InferencePool routing): the route must answer; there is nothing to spend.
+      out(`budget: none in ${distDirectory}; testing that the route answers${on}\n`);
+      out(`${post}: 1 request, which must answer 200\n`);
+    } else {
+      out(`budget: ${o.budgetTokens} tokens (${budget !== undefined ? '--budget' : `AgentgatewayPolicy ${target!.policy}${on}`})\n`);
+      out(`${post}: 1 request, then a burst of ${o.requests}\n`);
+    }
     const result = await runSmoke({ ...o, log: line => out(`${line}\n`) });
     return result.ok ? 0 : 1;
   } catch (e: any) {

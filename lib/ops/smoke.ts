@@ -19,8 +19,11 @@ export interface SmokeOptions {
   readonly model?: string;
   /** Burst size, after the first request. @default 30 */
   readonly requests?: number;
-  /** Tokens per window of the policy under test. */
-  readonly budgetTokens: number;
+  /**
+   * Tokens per window of the policy under test.
+   * @default - no budget: the route must answer the first request with 200, and no burst is sent
+   */
+  readonly budgetTokens?: number;
   /** Extra requests allowed beyond the computed limit, for the bucket refilling during the burst. @default 2 */
   readonly slack?: number;
   /** Timeout of each request. @default 10000 */
@@ -103,8 +106,12 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
     statuses.push(first.status);
     tokens.push(first.tokens);
     if (first.status !== 200) {
-      return finish(false, `FAIL: the first request answered ${first.status}, not 200${firstStatusHint(first.status, o.host)}`);
+      return finish(false, `FAIL: the first request answered ${first.status}, not 200${firstStatusHint(first.status, o.host, o.budgetTokens !== undefined)}`);
     }
+    if (o.budgetTokens === undefined) {
+      return finish(true, `PASS: the route answered 200${first.tokens !== undefined ? ` (${first.tokens} tokens)` : ''}; no token budget to test, so no burst was sent`);
+    }
+    const budgetTokens = o.budgetTokens;
     if (first.tokens === undefined) {
       return finish(false, first.problem === NO_USAGE
         ? 'FAIL: response has no usage.total_tokens: agentgateway cannot count tokens, so no token budget can apply'
@@ -112,9 +119,9 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
     }
     const perRequest = first.tokens;
     /** The most requests (the first one included) the budget lets through: one number for the verdict and its text. */
-    const allowed = Math.ceil(o.budgetTokens / perRequest) + slack;
+    const allowed = Math.ceil(budgetTokens / perRequest) + slack;
     let used = perRequest;
-    log(`  #1  200  ${perRequest} tokens (${used} used of ${o.budgetTokens})`);
+    log(`  #1  200  ${perRequest} tokens (${used} used of ${budgetTokens})`);
 
     // 2. The burst, one request after another: concurrency would let several requests in before any is charged.
     const failures: string[] = [];
@@ -147,7 +154,7 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
         // After a 429, a 200 means the bucket refilled a little: expected with a per-minute window, only reported.
         const note = firstLimitedAt !== undefined ? ', after a 429: the bucket refilled' : '';
         if (firstLimitedAt !== undefined) refills++;
-        log(`  #${n}  200  ${reply.tokens} tokens (${used} used of ${o.budgetTokens}${note})`);
+        log(`  #${n}  200  ${reply.tokens} tokens (${used} used of ${budgetTokens}${note})`);
       } else {
         log(`  #${n}  ${reply.status}  unexpected status`);
         failures.push(`request #${n} answered ${reply.status}`);
@@ -161,16 +168,16 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
     }
     if (firstLimitedAt === undefined && total <= allowed) {
       // Too few requests to exhaust the budget: the absence of a 429 proves nothing either way.
-      return finish(false, `FAIL: inconclusive: no 429 in ${total} requests, but the token budget of ${o.budgetTokens} may let up to ${allowed} pass (${perRequest} tokens each): send a larger burst`);
+      return finish(false, `FAIL: inconclusive: no 429 in ${total} requests, but the token budget of ${budgetTokens} may let up to ${allowed} pass (${perRequest} tokens each): send a larger burst`);
     }
     if (firstLimitedAt === undefined) {
-      return finish(false, `FAIL: no 429 in ${total} requests: the token budget of ${o.budgetTokens} is not enforced (${limit})`);
+      return finish(false, `FAIL: no 429 in ${total} requests: the token budget of ${budgetTokens} is not enforced (${limit})`);
     }
     const answered = firstLimitedAt - 1;
     // No failure means every request before the first 429 answered 200 with its tokens.
     const tokensBefore = tokens.slice(0, answered).reduce<number>((s, t) => s + (t ?? 0), 0);
     if (answered > allowed) {
-      return finish(false, `FAIL: ${answered} requests answered before the first 429 (at request #${firstLimitedAt}), more than the token budget of ${o.budgetTokens} allows (${limit})`, firstLimitedAt);
+      return finish(false, `FAIL: ${answered} requests answered before the first 429 (at request #${firstLimitedAt}), more than the token budget of ${budgetTokens} allows (${limit})`, firstLimitedAt);
     }
     const refillNote = refills > 0 ? `; ${refills} later request${refills === 1 ? '' : 's'} answered 200 as the bucket refilled` : '';
     return finish(true, `PASS: ${answered} request${answered === 1 ? '' : 's'} answered (${tokensBefore} tokens), then 429 at request #${firstLimitedAt} (limit allows at most ${allowed})${refillNote}`, firstLimitedAt);
@@ -180,10 +187,10 @@ export async function runSmoke(o: SmokeOptions): Promise<SmokeResult> {
 }
 
 /** What a non-200 first answer most likely means, so the verdict says what to look at. */
-function firstStatusHint(status: number, host: string | undefined): string {
+function firstStatusHint(status: number, host: string | undefined, budgeted: boolean): string {
   switch (status) {
-    case 429: return ': the budget is already spent (an earlier run in this window?); wait for it to refill and retry';
-    case 404: return `: no route matched${host ? ` Host ${host}` : ''} and the path`;
+    case 429: return budgeted ? ': the budget is already spent (an earlier run in this window?); wait for it to refill and retry' : ': a rate limit applies to the route';
+    case 404: return `: no route matched${host ? ` Host ${host} and` : ''} the path`;
     default: return status >= 500 ? ': the gateway or the model server failed' : '';
   }
 }

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { plainNamespace } from '../shared/namespace';
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
 import { RateLimitAccess } from './rate-limit-access';

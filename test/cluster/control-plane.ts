@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
+import { LLMISVC_NAME_SUFFIXES } from '../../lib/shared/kserve-conventions';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 const MODULE = path.join(REPO, 'cluster');
@@ -163,7 +164,8 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     ]);
     start('kube-scheduler', [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0']);
     start('simulator', ['--kubeconfig', kubeconfig]);
-    start('standins', ['--kubeconfig', kubeconfig, '--pki', pki]);
+    // The llmisvc controller stand-in names what it makes with the suffixes the library knows KServe uses.
+    start('standins', ['--kubeconfig', kubeconfig, '--pki', pki, '--llmisvc-suffixes', JSON.stringify(LLMISVC_NAME_SUFFIXES)]);
     await waitFor('nodes', async () => /"Ready","status":"True"/.test(await get(`${server}/api/v1/nodes/kcp-node-0`, pki)));
     await waitFor('default ServiceAccount', async () => (await get(`${server}/api/v1/namespaces/default/serviceaccounts/default`, pki)).includes('"name":"default"'));
     return state;

@@ -18,6 +18,9 @@ export const PROFILE_FLAGS: Record<string, string[]> = {
   hardened: ['--profile', 'hardened', '--model-image-digest', DIGEST],
   tenants: ['--profile', 'tenants', '--model-image-digest', DIGEST, '--ratelimit-image-digest', DIGEST, '--redis-image-digest', DIGEST,
     '--keys-file', path.join(REPO, 'examples', 'tenants', 'api-keys.json')],
+  // The guide's current version: an LLMInferenceService metered through an AI backend, and routed straight to its pool.
+  llmisvc: ['--profile', 'llmisvc'],
+  'llmisvc-pool': ['--profile', 'llmisvc', '--llm-routing', 'Pool'],
 };
 
 const synthesized: Record<string, string> = {};

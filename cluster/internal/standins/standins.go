@@ -10,6 +10,9 @@
 //     then kube-apiserver's call fails and it refuses what the webhook gates.
 //   - status writer (stand-in): the conditions of KServe's, agentgateway's and Gateway API's controllers
 //     (InferenceService Ready, Gateway Programmed, HTTPRoute and policy Accepted).
+//   - llmisvc controller (stand-in): for each LLMInferenceService, the HTTPRoute and InferencePool KServe's llmisvc
+//     controller makes from it and its LLMInferenceServiceConfigs, owned by it, and its Ready condition (llmisvc.go);
+//     the webhook servers convert it between v1alpha1 and v1alpha2 as KServe does (conversion.go).
 //
 // Everything else (admission, validation, CEL, defaulting, the built-in controllers) is the real kube-apiserver and
 // kube-controller-manager.
@@ -17,10 +20,12 @@ package standins
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -40,6 +45,7 @@ func Main(args []string) int {
 	kubeconfig := fs.String("kubeconfig", "", "the kubeconfig to reach kube-apiserver (required)")
 	pkiDir := fs.String("pki", "", "the directory with the harness CA (ca.crt, ca.key) (required)")
 	interval := fs.Duration("interval", 500*time.Millisecond, "how often the stand-ins look at the cluster")
+	suffixes := fs.String("llmisvc-suffixes", "", `the kmeta.ChildName suffixes of what KServe's llmisvc controller makes, as JSON ({"route":..,"inferencePool":..,"workloadService":..}); without it that stand-in is off`)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -53,9 +59,18 @@ func Main(args []string) int {
 		fmt.Fprintf(os.Stderr, "standins: %v\n", err)
 		return 2
 	}
+	var names *llmisvcSuffixes
+	if *suffixes != "" {
+		names = &llmisvcSuffixes{}
+		if err := json.Unmarshal([]byte(*suffixes), names); err != nil || names.Route == "" || names.InferencePool == "" || names.WorkloadService == "" {
+			fmt.Fprintf(os.Stderr, "standins: --llmisvc-suffixes wants route, inferencePool and workloadService, got %q (%v)\n", *suffixes, err)
+			return 2
+		}
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
-	h := &harness{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg), ca: ca, servers: map[string]*server{}, written: map[string]bool{}}
+	h := &harness{dyn: dynamic.NewForConfigOrDie(cfg), core: kubernetes.NewForConfigOrDie(cfg), ca: ca, servers: map[string]*server{}, written: map[string]bool{},
+		suffixes: names, logged: map[string]bool{}}
 	// CRDs are large (KServe's are megabytes): read them from a watch cache, never by listing them on every tick.
 	factory := dynamicinformer.NewDynamicSharedInformerFactory(h.dyn, 0)
 	h.cached = map[schema.GroupVersionResource]cache.GenericLister{}
@@ -64,21 +79,29 @@ func Main(args []string) int {
 	}
 	factory.Start(ctx.Done())
 	factory.WaitForCacheSync(ctx.Done())
-	fmt.Fprintln(os.Stderr, "standins: cert-manager, cainjector, webhook servers and status writer (stand-ins) started")
-	tick := time.NewTicker(*interval)
-	defer tick.Stop()
-	for {
-		h.certManager(ctx)
-		h.caInjector(ctx)
-		h.webhookServers(ctx)
-		h.statusWriter(ctx)
-		select {
-		case <-ctx.Done():
-			h.stopServers()
-			return 0
-		case <-tick.C:
-		}
+	fmt.Fprintf(os.Stderr, "standins: cert-manager, cainjector, webhook servers, status writer and llmisvc controller (stand-ins) started; llmisvc suffixes %s\n", *suffixes)
+	// Each stand-in runs a loop of its own, as the real controllers are processes of their own: a slow step of one
+	// (cainjector patching a CRD of megabytes takes seconds) does not hold up another (a webhook starting to serve).
+	var wg sync.WaitGroup
+	for _, step := range []func(context.Context){h.certManager, h.caInjector, h.webhookServers, h.llmisvcController, h.statusWriter} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(*interval)
+			defer tick.Stop()
+			for {
+				step(ctx)
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 	}
+	wg.Wait()
+	h.stopServers()
+	return 0
 }
 
 type harness struct {
@@ -88,6 +111,17 @@ type harness struct {
 	servers map[string]*server
 	cached  map[schema.GroupVersionResource]cache.GenericLister
 	written map[string]bool
+	// suffixes of the objects the llmisvc controller stand-in names; nil: that stand-in is off.
+	suffixes *llmisvcSuffixes
+	logged   map[string]bool
+}
+
+// once logs a line the first time for this key (a state that would otherwise be logged on every tick).
+func (h *harness) once(who, key, format string, args ...interface{}) {
+	if !h.logged[who+"/"+key] {
+		h.logged[who+"/"+key] = true
+		logf(who, format, args...)
+	}
 }
 
 func logf(who, format string, args ...interface{}) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -132,8 +133,7 @@ func (h *harness) serve(addr string, ref serviceRef) (*server, error) {
 	return s, nil
 }
 
-// review answers an AdmissionReview (allowed, no patch) or a ConversionReview (each object given the requested
-// apiVersion: right for versions with one schema, which is what a stand-in can promise).
+// review answers an AdmissionReview (allowed, no patch) or a ConversionReview (see convertAll).
 func review(w http.ResponseWriter, r *http.Request, ref serviceRef) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
 	if err != nil {
@@ -164,16 +164,40 @@ func review(w http.ResponseWriter, r *http.Request, ref serviceRef) {
 			"response": map[string]interface{}{"uid": in.Request.UID, "allowed": true}}
 		logf("webhook server", "%s/%s%s: admitted %s %s %s/%s", ref.namespace, ref.name, r.URL.Path, in.Request.Operation, in.Request.Kind.Kind, in.Request.Namespace, in.Request.Name)
 	case "ConversionReview":
-		for _, o := range in.Request.Objects {
-			o["apiVersion"] = in.Request.DesiredAPIVersion
+		converted, err := convertAll(in.Request.Objects, in.Request.DesiredAPIVersion)
+		result := map[string]interface{}{"status": "Success"}
+		if err != nil {
+			result = map[string]interface{}{"status": "Failure", "message": err.Error()}
+			logf("webhook server", "%s/%s%s: cannot convert to %s: %v", ref.namespace, ref.name, r.URL.Path, in.Request.DesiredAPIVersion, err)
+		} else {
+			logf("webhook server", "%s/%s%s: converted %d objects to %s", ref.namespace, ref.name, r.URL.Path, len(converted), in.Request.DesiredAPIVersion)
 		}
 		out = map[string]interface{}{"apiVersion": in.APIVersion, "kind": in.Kind,
-			"response": map[string]interface{}{"uid": in.Request.UID, "convertedObjects": in.Request.Objects, "result": map[string]interface{}{"status": "Success"}}}
-		logf("webhook server", "%s/%s%s: converted %d objects to %s", ref.namespace, ref.name, r.URL.Path, len(in.Request.Objects), in.Request.DesiredAPIVersion)
+			"response": map[string]interface{}{"uid": in.Request.UID, "convertedObjects": converted, "result": result}}
 	default:
 		http.Error(w, "unknown review kind "+in.Kind, http.StatusBadRequest)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// convertAll converts KServe's LLMInferenceService and LLMInferenceServiceConfig as KServe does (conversion.go).
+// Any other object is only given the requested apiVersion: right for versions with one schema, which is all a
+// stand-in can promise for a kind it does not know.
+func convertAll(objects []map[string]interface{}, desired string) ([]map[string]interface{}, error) {
+	out := make([]map[string]interface{}, 0, len(objects))
+	for _, o := range objects {
+		if !convertsLLMISVC(o) {
+			o["apiVersion"] = desired
+			out = append(out, o)
+			continue
+		}
+		c, err := convertLLMISVC(o, desired)
+		if err != nil {
+			return nil, fmt.Errorf("%s %v: %w", o["kind"], mapOf(o["metadata"])["name"], err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
