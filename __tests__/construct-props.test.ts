@@ -51,3 +51,13 @@ describe('props given wrong at run time', () => {
     expect([NaN, Infinity, -Infinity, undefined, null, 'x', 10n, { a: 1 }].map(show)).toEqual(['NaN', 'Infinity', '-Infinity', 'undefined', 'null', '"x"', '10n', '{"a":1}']);
   });
 });
+
+describe('stack props that contradict each other', () => {
+  test('are reported at synth with the others, not thrown on the spot', () => {
+    const app = new App();
+    const gw = IngressGateway.fromGatewayAttributes(new Chart(app, 'infra'), 'Shared', { name: 'shared', namespace: 'infra' });
+    new LlmServingStack(app, 'both', { gateway: { name: 'gw' }, existingGateway: gw, platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } });
+    new LlmServingStack(app, 'tenants', { tenants: { tiers: [{ name: 'standard', tokens: 10 }] }, platform: { gatewayApi: false, agentgateway: false, certManager: false, kserve: false } });
+    expect(() => app.synth()).toThrow(/\[both\] LlmServingStack: gateway and existingGateway are both set; .*\n {2}\[tenants\] LlmServingStack: tenants need a rate-limit service for shared budgets/);
+  });
+});

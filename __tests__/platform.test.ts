@@ -250,7 +250,7 @@ describe('platform options', () => {
   });
 
   test('an unknown Gateway API channel is an error', () => {
-    expect(() => render({ platform: { gatewayApi: { channel: 'beta' as any } } })).toThrow(/GatewayApiCrds .*: channel must be one of standard, experimental, got "beta"/);
+    expect(() => render({ platform: { gatewayApi: { channel: 'beta' as any } } })).toThrow(/\] GatewayApiCrds: channel must be one of standard, experimental, got "beta"/);
   });
 
   test('requiredArtifacts lists exactly the files the stack reads', () => {

@@ -17,7 +17,7 @@ import { IRateLimitServiceRef, RateLimitService } from './platform/rate-limit-se
 import { buildComponent, includedComponents, platformArtifacts, PlatformProps } from './platform/platform-components';
 import { UpstreamArtifact } from './upstream/artifacts';
 import { UpstreamResolver } from './upstream/resolver';
-import { checkProps } from './shared/validation';
+import { checkProps, recordProblems } from './shared/validation';
 
 export { PlatformProps } from './platform/platform-components';
 
@@ -138,8 +138,9 @@ export class LlmServingStack extends Construct {
     const p = props.platform ?? {};
     const resolver = props.resolver;
     if (props.gateway && props.existingGateway) {
-      throw new Error(`LlmServingStack ${this.node.path}: gateway and existingGateway are both set; set gateway to have the stack ` +
-        'create the gateway, or existingGateway to use one that exists, not both');
+      recordProblems(this, 'LlmServingStack', ['gateway and existingGateway are both set; set gateway to have the stack ' +
+        'create the gateway, or existingGateway to use one that exists, not both']);
+      return;
     }
     // The gateway is built first so KServe can point at it, but its chart is ordered after the platform's.
     const kserveNamespaceCreated = p.kserve !== false && (p.kserve?.createNamespace ?? true);
@@ -176,8 +177,9 @@ export class LlmServingStack extends Construct {
     const tenants = t ? new Tenants(t, `${this.node.path}/tenants`) : undefined;
     const rateLimitService = t?.rateLimitService ?? this.rateLimitService;
     if (tenants && !t!.perReplica && !rateLimitService) {
-      throw new Error(`LlmServingStack ${this.node.path}: tenants need a rate-limit service for shared budgets: set ` +
-        'platform.rateLimitService ({} for the defaults), or tenants.rateLimitService for one running elsewhere, or tenants.perReplica: true');
+      recordProblems(this, 'LlmServingStack', ['tenants need a rate-limit service for shared budgets: set ' +
+        'platform.rateLimitService ({} for the defaults), or tenants.rateLimitService for one running elsewhere, or tenants.perReplica: true']);
+      return;
     }
     if (this.rateLimitService && tenants && !t!.perReplica) this.rateLimitService.admitClients(this.gateway.namespace, { ...this.gateway.proxyLabels });
     const lastPlatform = this.platformCharts[this.platformCharts.length - 1];

@@ -6,7 +6,7 @@ import { LlmRouting, MeteredLlm, MeteredLlmOptions } from './metered-llm';
 import { MeteredModel, MeteredModelOptions } from './metered-model';
 import { ModelTenantBudgetOptions } from './tenant-budget';
 import { Namespace } from '../shared/namespace';
-import { show } from '../shared/validation';
+import { recordProblems, show } from '../shared/validation';
 
 /** Props for {@link ModelsChart}. */
 export interface ModelsChartProps extends ChartProps {
@@ -65,7 +65,13 @@ export class ModelsChart extends Chart {
       ...specs.map((m, i) => (m === null || typeof m !== 'object' ? `models[${i}] must be a model's options (an object with inferenceService), got ${show(m)}` : undefined)),
       ...llmSpecs.map((m, i) => (m === null || typeof m !== 'object' ? `llms[${i}] must be an LLM's options (an object with llmInferenceService), got ${show(m)}` : undefined)),
     ].filter(Boolean);
-    if (notModels.length > 0) throw new Error(`ModelsChart ${this.node.path}: ${notModels.join('; ')}`);
+    if (notModels.length > 0) {
+      recordProblems(this, 'ModelsChart', notModels as string[]);
+      this.models = [];
+      this.llms = [];
+      this.namespaces = new Map();
+      return;
+    }
     const owners: NamespaceOwner[] = [
       ...specs.map((spec, i) => ({ where: `models[${i}]`, namespace: spec.inferenceService?.namespace, labels: spec.namespaceLabels })),
       ...llmSpecs.map((spec, i) => ({ where: `llms[${i}]`, namespace: spec.llmInferenceService?.namespace, labels: spec.namespaceLabels })),

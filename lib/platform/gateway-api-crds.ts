@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { GATEWAY_API_EXPERIMENTAL, GATEWAY_API_STANDARD, UpstreamArtifact } from '../upstream/artifacts';
 import { UpstreamResolver } from '../upstream/resolver';
 import { UpstreamManifest } from './upstream-manifest';
-import { checkProps } from '../shared/validation';
+import { checkProps, PropErrors } from '../shared/validation';
 
 /** A Gateway API release channel. */
 export enum GatewayApiChannel {
@@ -53,9 +53,9 @@ export class GatewayApiCrds extends Construct {
     super(scope, id);
     if (!checkProps('GatewayApiCrds', this, props)) return;
     this.channel = props.channel ?? GatewayApiChannel.STANDARD;
-    if (!Object.values(GatewayApiChannel).includes(this.channel)) {
-      throw new Error(`GatewayApiCrds ${this.node.path}: channel must be one of ${Object.values(GatewayApiChannel).join(', ')}, got ${JSON.stringify(this.channel)}`);
-    }
+    if (new PropErrors('GatewayApiCrds', this)
+      .check(Object.values(GatewayApiChannel).includes(this.channel), 'channel', this.channel, `one of ${Object.values(GatewayApiChannel).join(', ')}`)
+      .report()) return;
     this.manifests = gatewayApiArtifacts(props).map(artifact =>
       new UpstreamManifest(this, artifact.url.split('/').pop()!, { artifact, resolver: props.resolver }));
   }

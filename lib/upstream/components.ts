@@ -101,7 +101,7 @@ export const PLATFORM_COMPONENTS: readonly PlatformComponentInfo[] = [
     propsKey: 'rateLimitService',
     title: 'Rate-limit service (for tenants)',
     version: 'envoyproxy/ratelimit 1e50889b, Redis 7.4.6',
-    source: 'typed constructs (`lib/platform/rate-limit-service.ts`); images as Envoy Gateway v1.8 and mailcow pin them',
+    source: 'cdk8s-plus-28 constructs (`lib/platform/rate-limit-service.ts`); images as Envoy Gateway v1.8 and mailcow pin them',
     pinnedBy: 'image tags; digests by prop (`imageDigest`, `redis.imageDigest`), required by the hardened profile',
     turnOff: 'off unless `platform: { rateLimitService: {...} }` (the tenants profile sets it)',
     artifacts: [],
