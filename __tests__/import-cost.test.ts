@@ -21,11 +21,12 @@ function loadedBy(script: string): { imports: string[]; packages: string[] } {
 }
 
 describe('importing the library', () => {
-  test('loads no generated import and neither YAML library', () => {
+  test('loads no generated import, neither YAML library and not cdk8s-plus-28', () => {
     const loaded = loadedBy('require("./lib")');
     expect(loaded.imports).toEqual([]);
     expect(loaded.packages).not.toContain('yaml');
     expect(loaded.packages).not.toContain('js-yaml');
+    expect(loaded.packages).not.toContain('cdk8s-plus-28');
     expect(loaded.packages).toEqual(expect.arrayContaining(['cdk8s', 'constructs']));
   });
 
@@ -33,6 +34,11 @@ describe('importing the library', () => {
     const loaded = loadedBy('const { App, Chart } = require("cdk8s"); const lib = require("./lib"); new lib.IngressGateway(new Chart(new App(), "c"), "gw")');
     expect(loaded.imports).toEqual(['gateway']);
     expect(loaded.packages).not.toContain('js-yaml');
+  });
+
+  test('loads cdk8s-plus-28 when the first of the library\'s own workloads is built', () => {
+    const loaded = loadedBy('const { App, Chart } = require("cdk8s"); const lib = require("./lib"); new lib.Namespace(new Chart(new App(), "c"), "ns", { name: "team-a" })');
+    expect(loaded.packages).toContain('cdk8s-plus-28');
   });
 });
 

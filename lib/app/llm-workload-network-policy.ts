@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkProps, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { IGateway } from './ingress-gateway';
 import { LlmInferenceService } from './llm-inference-service';
+import { cdk8sPlusLibrary as plus } from '../shared/imports';
 
 /** Props for {@link LlmWorkloadNetworkPolicy}. */
 export interface LlmWorkloadNetworkPolicyProps {
@@ -42,17 +43,17 @@ export class LlmWorkloadNetworkPolicy extends Construct {
     this.name = props.name ?? `${llm.name}-workload-ingress`;
     if (new PropErrors('LlmWorkloadNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).report()) return;
 
-    this.networkPolicy = new kplus.NetworkPolicy(this, 'Resource', {
+    this.networkPolicy = new (plus().NetworkPolicy)(this, 'Resource', {
       metadata: { name: this.name, namespace: llm.namespace },
-      selector: kplus.Pods.select(this, 'ModelServers', { labels: { ...llm.workloadPodLabels } }),
+      selector: plus().Pods.select(this, 'ModelServers', { labels: { ...llm.workloadPodLabels } }),
     });
-    const ports = llm.containerPort !== undefined ? [kplus.NetworkPolicyPort.tcp(llm.containerPort)] : undefined;
+    const ports = llm.containerPort !== undefined ? [plus().NetworkPolicyPort.tcp(llm.containerPort)] : undefined;
     // One rule per peer (cdk8s-plus's way): the union of the two is the one rule listing both peers.
-    this.networkPolicy.addIngressRule(kplus.Pods.select(this, 'GatewayProxies', {
+    this.networkPolicy.addIngressRule(plus().Pods.select(this, 'GatewayProxies', {
       labels: { ...gateway.proxyLabels },
-      namespaces: kplus.Namespaces.select(this, 'GatewayNamespace', { names: [gateway.namespace] }),
+      namespaces: plus().Namespaces.select(this, 'GatewayNamespace', { names: [gateway.namespace] }),
     }), ports);
-    this.networkPolicy.addIngressRule(kplus.Pods.select(this, 'EndpointPicker', { labels: { ...llm.schedulerPodLabels } }), ports);
+    this.networkPolicy.addIngressRule(plus().Pods.select(this, 'EndpointPicker', { labels: { ...llm.schedulerPodLabels } }), ports);
     this.apiObject = ApiObject.of(this.networkPolicy);
     this.node.defaultChild = this.apiObject;
   }

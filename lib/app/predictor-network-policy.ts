@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkProps, skipIfProblems, DNS1123_SUBDOMAIN_RULE, isDns1123Subdomain, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { InferenceService } from './inference-service';
 import { IGateway } from './ingress-gateway';
+import { cdk8sPlusLibrary as plus } from '../shared/imports';
 
 /** Props for {@link PredictorNetworkPolicy}. */
 export interface PredictorNetworkPolicyProps {
@@ -42,15 +43,15 @@ export class PredictorNetworkPolicy extends Construct {
     this.name = props.name ?? `${isvc.name}-predictor-ingress`;
     if (new PropErrors('PredictorNetworkPolicy', this).check(isDns1123Subdomain(this.name), 'name', this.name, DNS1123_SUBDOMAIN_RULE).report()) return;
 
-    this.networkPolicy = new kplus.NetworkPolicy(this, 'Resource', {
+    this.networkPolicy = new (plus().NetworkPolicy)(this, 'Resource', {
       metadata: { name: this.name, namespace: isvc.namespace },
-      selector: kplus.Pods.select(this, 'Predictors', { labels: { ...isvc.predictorPodLabels } }),
+      selector: plus().Pods.select(this, 'Predictors', { labels: { ...isvc.predictorPodLabels } }),
     });
-    const proxies = kplus.Pods.select(this, 'GatewayProxies', {
+    const proxies = plus().Pods.select(this, 'GatewayProxies', {
       labels: { ...gateway.proxyLabels },
-      namespaces: kplus.Namespaces.select(this, 'GatewayNamespace', { names: [gateway.namespace] }),
+      namespaces: plus().Namespaces.select(this, 'GatewayNamespace', { names: [gateway.namespace] }),
     });
-    this.networkPolicy.addIngressRule(proxies, [kplus.NetworkPolicyPort.tcp(isvc.containerPort)]);
+    this.networkPolicy.addIngressRule(proxies, [plus().NetworkPolicyPort.tcp(isvc.containerPort)]);
     this.apiObject = ApiObject.of(this.networkPolicy);
     this.node.defaultChild = this.apiObject;
   }

@@ -1,7 +1,8 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { REDIS_PORT } from './rate-limit-redis';
+import { cdk8sPlusLibrary as plus } from '../shared/imports';
 
 /** The rate-limit service's gRPC port inside the pod (envoyproxy/ratelimit src/settings/settings.go GRPC_PORT). */
 const GRPC_CONTAINER_PORT = 8081;
@@ -66,24 +67,24 @@ export class RateLimitAccess extends Construct {
   public admitClients(namespace: string, podLabels: Record<string, string>): void {
     const { serviceName, namespace: ownNamespace, podLabels: servicePods, redisName, redisPodLabels } = this.props;
     if (!this._clientsPolicy || !this._redisPolicy) {
-      const service = kplus.Pods.select(this, 'ServicePods', { labels: { ...servicePods } });
-      this._clientsPolicy = new kplus.NetworkPolicy(this, 'NetworkPolicy', {
+      const service = plus().Pods.select(this, 'ServicePods', { labels: { ...servicePods } });
+      this._clientsPolicy = new (plus().NetworkPolicy)(this, 'NetworkPolicy', {
         metadata: { name: `${serviceName}-clients`, namespace: ownNamespace },
         selector: service,
       });
-      this._redisPolicy = new kplus.NetworkPolicy(this, 'RedisNetworkPolicy', {
+      this._redisPolicy = new (plus().NetworkPolicy)(this, 'RedisNetworkPolicy', {
         metadata: { name: `${redisName}-clients`, namespace: ownNamespace },
-        selector: kplus.Pods.select(this, 'RedisPods', { labels: { ...redisPodLabels } }),
-        ingress: { rules: [{ peer: service, ports: [kplus.NetworkPolicyPort.tcp(REDIS_PORT)] }] },
+        selector: plus().Pods.select(this, 'RedisPods', { labels: { ...redisPodLabels } }),
+        ingress: { rules: [{ peer: service, ports: [plus().NetworkPolicyPort.tcp(REDIS_PORT)] }] },
       });
     }
     const key = `${namespace}/${JSON.stringify(Object.entries(podLabels).sort())}`;
     if (this.clients.has(key)) return;
     this.clients.add(key);
-    const clients = kplus.Pods.select(this, `Clients${this.clients.size}`, {
+    const clients = plus().Pods.select(this, `Clients${this.clients.size}`, {
       labels: { ...podLabels },
-      namespaces: kplus.Namespaces.select(this, `ClientNamespace${this.clients.size}`, { names: [namespace] }),
+      namespaces: plus().Namespaces.select(this, `ClientNamespace${this.clients.size}`, { names: [namespace] }),
     });
-    this._clientsPolicy.addIngressRule(clients, [kplus.NetworkPolicyPort.tcp(GRPC_CONTAINER_PORT)]);
+    this._clientsPolicy.addIngressRule(clients, [plus().NetworkPolicyPort.tcp(GRPC_CONTAINER_PORT)]);
   }
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as kplus from 'cdk8s-plus-28';
+import { cdk8sPlusLibrary as plus } from '../shared/imports';
 import { Construct } from 'constructs';
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from '../shared/validation';
 import {
@@ -82,32 +83,32 @@ export class RateLimitRedis extends Construct {
 
     const labels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/component': 'rate-limit-store' };
     const metadata = { name: props.name, namespace: props.namespace, labels };
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
-    this.service = new kplus.Service(this, 'Service', {
+    this.serviceAccount = new (plus().ServiceAccount)(this, 'ServiceAccount', { metadata, automountToken: false });
+    this.service = new (plus().Service)(this, 'Service', {
       metadata,
-      selector: kplus.Pods.select(this, 'Pods', { labels }),
-      ports: [{ name: 'redis', port: REDIS_PORT, protocol: kplus.Protocol.TCP, targetPort: REDIS_PORT }],
+      selector: plus().Pods.select(this, 'Pods', { labels }),
+      ports: [{ name: 'redis', port: REDIS_PORT, protocol: plus().Protocol.TCP, targetPort: REDIS_PORT }],
     });
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
+    this.deployment = new (plus().Deployment)(this, 'Deployment', {
       metadata,
       // One writer: two Redis replicas would each keep their own counters.
       replicas: 1,
-      strategy: kplus.DeploymentStrategy.recreate(),
+      strategy: plus().DeploymentStrategy.recreate(),
       select: false,
       podMetadata: { labels },
       serviceAccount: this.serviceAccount,
       ...restrictedPod(REDIS_UID),
     });
-    this.deployment.select(kplus.LabelSelector.of({ labels }));
+    this.deployment.select(plus().LabelSelector.of({ labels }));
     restrictPodSeccomp(this.deployment);
     this.deployment.addContainer({
       name: 'redis',
       ...restrictedContainerProps(REDIS_UID, image, props.imageDigest, resources),
       args: ['redis-server', '--save', '', '--appendonly', 'no', '--maxmemory', maxMemory, '--maxmemory-policy', 'volatile-ttl'],
-      ports: [{ name: 'redis', number: REDIS_PORT, protocol: kplus.Protocol.TCP }],
-      readiness: kplus.Probe.fromCommand(['redis-cli', 'ping'], { periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(2) }),
-      liveness: kplus.Probe.fromTcpSocket({ port: REDIS_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
-      volumeMounts: [{ path: '/data', volume: kplus.Volume.fromEmptyDir(this, 'Data', 'data') }],
+      ports: [{ name: 'redis', number: REDIS_PORT, protocol: plus().Protocol.TCP }],
+      readiness: plus().Probe.fromCommand(['redis-cli', 'ping'], { periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(2) }),
+      liveness: plus().Probe.fromTcpSocket({ port: REDIS_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
+      volumeMounts: [{ path: '/data', volume: plus().Volume.fromEmptyDir(this, 'Data', 'data') }],
     });
   }
 }

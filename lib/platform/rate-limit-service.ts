@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as kplus from 'cdk8s-plus-28';
+import { cdk8sPlusLibrary as plus } from '../shared/imports';
 import { Construct, IConstruct } from 'constructs';
 import { plainNamespace } from '../shared/namespace';
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, isIntInRange, isPort, PropErrors } from '../shared/validation';
@@ -194,19 +195,19 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
     }
     this.redis = new RateLimitRedis(this, 'Redis', { ...props.redis, name: `${name}-redis`, namespace: this.serviceNamespace });
 
-    this.configMap = new kplus.ConfigMap(this, 'Config', { metadata: { ...metadata, name: `${name}-config` } });
+    this.configMap = new (plus().ConfigMap)(this, 'Config', { metadata: { ...metadata, name: `${name}-config` } });
     for (const config of props.configs ?? []) this.addConfig(config);
 
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
-    this.service = new kplus.Service(this, 'Service', {
+    this.serviceAccount = new (plus().ServiceAccount)(this, 'ServiceAccount', { metadata, automountToken: false });
+    this.service = new (plus().Service)(this, 'Service', {
       metadata,
-      selector: kplus.Pods.select(this, 'Pods', { labels }),
+      selector: plus().Pods.select(this, 'Pods', { labels }),
       ports: [
-        { name: 'grpc', port: this.grpcPort, protocol: kplus.Protocol.TCP, targetPort: RATELIMIT_PORTS.grpc },
-        { name: 'http', port: RATELIMIT_PORTS.http, protocol: kplus.Protocol.TCP, targetPort: RATELIMIT_PORTS.http },
+        { name: 'grpc', port: this.grpcPort, protocol: plus().Protocol.TCP, targetPort: RATELIMIT_PORTS.grpc },
+        { name: 'http', port: RATELIMIT_PORTS.http, protocol: plus().Protocol.TCP, targetPort: RATELIMIT_PORTS.http },
       ],
     });
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
+    this.deployment = new (plus().Deployment)(this, 'Deployment', {
       metadata,
       replicas,
       select: false,
@@ -214,7 +215,7 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
       serviceAccount: this.serviceAccount,
       ...restrictedPod(RATELIMIT_UID),
     });
-    this.deployment.select(kplus.LabelSelector.of({ labels }));
+    this.deployment.select(plus().LabelSelector.of({ labels }));
     restrictPodSeccomp(this.deployment);
     const healthcheck = { port: RATELIMIT_PORTS.http, timeoutSeconds: Duration.seconds(2) };
     this.deployment.addContainer({
@@ -236,17 +237,17 @@ export class RateLimitService extends Construct implements IRateLimitServiceRef 
         GRPC_PORT: String(RATELIMIT_PORTS.grpc),
         PORT: String(RATELIMIT_PORTS.http),
         DEBUG_PORT: String(RATELIMIT_PORTS.debug),
-      }).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+      }).map(([k, v]) => [k, plus().EnvValue.fromValue(v)])),
       ports: [
-        { name: 'grpc', number: RATELIMIT_PORTS.grpc, protocol: kplus.Protocol.TCP },
-        { name: 'http', number: RATELIMIT_PORTS.http, protocol: kplus.Protocol.TCP },
-        { name: 'debug', number: RATELIMIT_PORTS.debug, protocol: kplus.Protocol.TCP },
+        { name: 'grpc', number: RATELIMIT_PORTS.grpc, protocol: plus().Protocol.TCP },
+        { name: 'http', number: RATELIMIT_PORTS.http, protocol: plus().Protocol.TCP },
+        { name: 'debug', number: RATELIMIT_PORTS.debug, protocol: plus().Protocol.TCP },
       ],
-      readiness: kplus.Probe.fromHttpGet('/healthcheck', { ...healthcheck, periodSeconds: Duration.seconds(5) }),
-      liveness: kplus.Probe.fromHttpGet('/healthcheck', { ...healthcheck, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
+      readiness: plus().Probe.fromHttpGet('/healthcheck', { ...healthcheck, periodSeconds: Duration.seconds(5) }),
+      liveness: plus().Probe.fromHttpGet('/healthcheck', { ...healthcheck, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(10) }),
       volumeMounts: [{
         path: `${RUNTIME_ROOT}/${RUNTIME_SUBDIRECTORY}/config`,
-        volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: 'config' }),
+        volume: plus().Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: 'config' }),
         readOnly: true,
       }],
     });

@@ -4,8 +4,9 @@
  * all as cdk8s-plus props.
  */
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as kplus from 'cdk8s-plus-28';
 import { parseQuantity, PropErrors, QUANTITY_RULE } from '../shared/validation';
+import { cdk8sPlusLibrary as plus } from '../shared/imports';
 
 /**
  * Container requests and limits as Kubernetes quantities. They are written as cdk8s-plus writes them: CPU as given
@@ -62,12 +63,12 @@ export function checkWorkload(errors: PropErrors, prefix: string, image: string,
 export function restrictedContainer(uid: number): kplus.ContainerSecurityContextProps {
   return {
     allowPrivilegeEscalation: false,
-    capabilities: { drop: [kplus.Capability.ALL] },
+    capabilities: { drop: [plus().Capability.ALL] },
     ensureNonRoot: true,
     group: uid,
     privileged: false,
     readOnlyRootFilesystem: true,
-    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    seccompProfile: { type: plus().SeccompProfileType.RUNTIME_DEFAULT },
     user: uid,
   };
 }
@@ -81,7 +82,7 @@ export function restrictedContainerProps(uid: number, image: string, digest: str
   Pick<kplus.ContainerProps, 'image' | 'imagePullPolicy' | 'resources' | 'securityContext'> {
   return {
     image: imageReference(image, digest),
-    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    imagePullPolicy: plus().ImagePullPolicy.IF_NOT_PRESENT,
     resources: resourceRequirements(resources),
     securityContext: restrictedContainer(uid),
   };
@@ -109,9 +110,9 @@ export function resourceRequirements(resources: WorkloadResources): kplus.Contai
 }
 
 function cpu(quantity: string): kplus.Cpu {
-  if (/^[0-9]+m$/.test(quantity)) return kplus.Cpu.millis(Number(quantity.slice(0, -1)));
-  if (/^[0-9]+(\.[0-9]+)?$/.test(quantity)) return kplus.Cpu.units(Number(quantity));
-  return kplus.Cpu.millis(Math.ceil(parseQuantity(quantity)! * 1000 - 1e-9));
+  if (/^[0-9]+m$/.test(quantity)) return plus().Cpu.millis(Number(quantity.slice(0, -1)));
+  if (/^[0-9]+(\.[0-9]+)?$/.test(quantity)) return plus().Cpu.units(Number(quantity));
+  return plus().Cpu.millis(Math.ceil(parseQuantity(quantity)! * 1000 - 1e-9));
 }
 
 // cdk8s-plus writes memory as `<whole mebibytes>Mi` (container.ts `_toKube`).

@@ -1,7 +1,7 @@
 /**
  * The heavy modules the library needs only to build or render objects, each loaded on first use rather than when the
  * library is imported: the generated imports (`imports/*.ts`, 0.2 to 6 MB of JavaScript each) and the two YAML
- * libraries. Importing the library then costs little more than importing cdk8s and constructs (issue #20; `npm run
+ * libraries, and cdk8s-plus-28. Importing the library then costs little more than importing cdk8s and constructs (issue #20; `npm run
  * bench` prints the ratio), and an app pays only for the kinds it builds.
  *
  * Use: `import type * as gw from '../../imports/gateway'` at the top of a file (types cost nothing at run time), and
@@ -14,6 +14,7 @@ import type * as gateway from '../../imports/gateway';
 import type * as httpRoute from '../../imports/httproute';
 import type * as inferenceService from '../../imports/inferenceservice';
 import type * as llmInferenceService from '../../imports/llminferenceservice';
+import type * as cdk8sPlus from 'cdk8s-plus-28';
 
 /** A loader that runs `load` once, on its first call, and returns the same module ever after. */
 function memoized<T>(load: () => T): () => T {
@@ -38,6 +39,12 @@ export const inferenceServiceImport = memoized((): typeof inferenceService => re
 
 /** `imports/llminferenceservice`: KServe's LLMInferenceService (serving.kserve.io/v1alpha2), 6 MB. */
 export const llmInferenceServiceImport = memoized((): typeof llmInferenceService => require('../../imports/llminferenceservice'));
+
+/**
+ * cdk8s-plus-28, which the library's own workloads are built with (rate-limit service, Redis, NetworkPolicies,
+ * Namespaces): 30 ms of loading that an app pays only when it builds one.
+ */
+export const cdk8sPlusLibrary = memoized((): typeof cdk8sPlus => require('cdk8s-plus-28'));
 
 /** The `yaml` package (YAML 1.1 parsing as kubectl reads it, envoyproxy/ratelimit's configuration file). */
 export const yamlLibrary = memoized((): typeof import('yaml') => require('yaml'));

@@ -1,9 +1,10 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as kplus from 'cdk8s-plus-28';
 import { clusterScoped } from './cluster-scoped';
 import { Construct } from 'constructs';
 import { DNS1123_LABEL_RULE, isDns1123Label, PropErrors } from './validation';
 import { ensureUniqueObjects } from './unique-objects';
+import { cdk8sPlusLibrary as plus } from './imports';
 
 /** Props for {@link Namespace}. */
 export interface NamespaceProps {
@@ -44,7 +45,7 @@ export class Namespace extends Construct {
  * empty `spec` (the escape hatch takes it out again), and a namespaced chart would give it a namespace.
  */
 export function plainNamespace(scope: Construct, id: string, name: string, labels: Readonly<Record<string, string>> = {}): kplus.Namespace {
-  const ns = new kplus.Namespace(scope, id, { metadata: { name, ...(Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}) } });
+  const ns = new (plus().Namespace)(scope, id, { metadata: { name, ...(Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}) } });
   clusterScoped(ApiObject.of(ns)).addJsonPatch(JsonPatch.remove('/spec'));
   return ns;
 }
