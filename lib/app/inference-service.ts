@@ -271,15 +271,17 @@ export function checkContainerResources(errors: PropErrors, resources: Container
 }
 
 function toResources(resources: ContainerResources): kserve.InferenceServiceSpecPredictorContainersResources {
-  const pick = <T>(r: ComputeResources | undefined, make: (v: string) => T): Record<string, T> | undefined => {
-    if (!r) return undefined;
-    const out: Record<string, T> = {};
-    if (r.cpu !== undefined) out.cpu = make(r.cpu);
-    if (r.memory !== undefined) out.memory = make(r.memory);
-    return out;
-  };
   return {
-    requests: pick(resources.requests, inferenceServiceImport().InferenceServiceSpecPredictorContainersResourcesRequests.fromString),
-    limits: pick(resources.limits, inferenceServiceImport().InferenceServiceSpecPredictorContainersResourcesLimits.fromString),
+    requests: computeQuantities(resources.requests, inferenceServiceImport().InferenceServiceSpecPredictorContainersResourcesRequests.fromString),
+    limits: computeQuantities(resources.limits, inferenceServiceImport().InferenceServiceSpecPredictorContainersResourcesLimits.fromString),
   };
+}
+
+/** The cpu and memory that are set, each made into a generated import's quantity type (its `fromString`). */
+export function computeQuantities<T>(r: ComputeResources | undefined, make: (quantity: string) => T): Record<string, T> | undefined {
+  if (!r) return undefined;
+  const out: Record<string, T> = {};
+  if (r.cpu !== undefined) out.cpu = make(r.cpu);
+  if (r.memory !== undefined) out.memory = make(r.memory);
+  return out;
 }

@@ -6,7 +6,7 @@ import { llmisvcGeneratedNames, LlmisvcGeneratedNames, llmisvcSchedulerPodLabels
 import { checkProps, DNS1123_LABEL_RULE, isDns1123Label, isPort, PropErrors } from '../shared/validation';
 import { ensureUniqueObjects } from '../shared/unique-objects';
 import { HttpRouteRef, IHttpRouteRef } from './http-route-ref';
-import { checkContainerResources, ContainerResources, ContainerSecurity, toSecurityContext } from './inference-service';
+import { checkContainerResources, computeQuantities, ContainerResources, ContainerSecurity, toSecurityContext } from './inference-service';
 import { IGateway } from './ingress-gateway';
 import { IInferencePoolRef, InferencePoolRef } from './inference-pool-ref';
 
@@ -214,8 +214,6 @@ export class LlmInferenceService extends Construct {
 }
 
 function templateOf(mod: typeof llmisvc, c: LlmContainerOptions): LlmPodTemplate {
-  const quantities = <T>(r: ContainerResources['limits'], make: (q: string) => T) =>
-    (r ? Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined).map(([k, v]) => [k, make(v as string)])) : undefined);
   const { requests, limits } = c.resources ?? {};
   const container: llmisvc.LlmInferenceServiceV1Alpha2SpecTemplateContainers = {
     name: c.name ?? 'main',
@@ -226,8 +224,8 @@ function templateOf(mod: typeof llmisvc, c: LlmContainerOptions): LlmPodTemplate
     ports: [{ name: 'http', containerPort: c.port ?? 8000 }],
     ...(requests || limits ? {
       resources: {
-        requests: quantities(requests, mod.LlmInferenceServiceV1Alpha2SpecTemplateContainersResourcesRequests.fromString),
-        limits: quantities(limits, mod.LlmInferenceServiceV1Alpha2SpecTemplateContainersResourcesLimits.fromString),
+        requests: computeQuantities(requests, mod.LlmInferenceServiceV1Alpha2SpecTemplateContainersResourcesRequests.fromString),
+        limits: computeQuantities(limits, mod.LlmInferenceServiceV1Alpha2SpecTemplateContainersResourcesLimits.fromString),
       },
     } : {}),
     ...(c.securityContext ? { securityContext: toSecurityContext(c.securityContext) } : {}),

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { KSERVE_INGRESS_DEFAULTS, kmetaChildName, llmisvcGeneratedNames } from '../shared/kserve-conventions';
+import { KSERVE_INGRESS_DEFAULTS, kmetaChildName, llmisvcGeneratedNames, llmisvcIngressGateway } from '../shared/kserve-conventions';
 import { documentFacts, splitDocuments } from '../shared/yaml-text';
 
 /** A reason the test cannot start (exit 2), as opposed to a failed test (exit 1). */
@@ -195,15 +195,14 @@ function routeTarget(dist: DistDocs, route: RouteOf, budget: { policy?: string; 
 function renderTemplates(spec: any, svc: Doc, dist: DistDocs): any {
   const ingress = dist.platform(KSERVE_CONFIG_MAP.kind, KSERVE_CONFIG_MAP.name)?.data?.ingress;
   const gatewayRef: string = (ingress ? JSON.parse(ingress).kserveIngressGateway : undefined) ?? KSERVE_INGRESS_DEFAULTS.kserveIngressGateway;
-  // A gateway named without a namespace is in KServe's own (config_loader.go, NewConfig).
-  const [gwNamespace, gwName] = gatewayRef.includes('/') ? gatewayRef.split('/') : [KSERVE_INGRESS_DEFAULTS.kserveIngressGateway.split('/')[0], gatewayRef];
+  const gateway = llmisvcIngressGateway(gatewayRef);
   const name = svc.metadata!.name!;
   const fields: Record<string, string> = {
     '.ObjectMeta.Name': name,
     '.ObjectMeta.Namespace': svc.metadata?.namespace ?? 'default',
     '.Spec.Model.Name': svc.spec?.model?.name ?? name,
-    '.GlobalConfig.IngressGatewayName': gwName,
-    '.GlobalConfig.IngressGatewayNamespace': gwNamespace,
+    '.GlobalConfig.IngressGatewayName': gateway.name,
+    '.GlobalConfig.IngressGatewayNamespace': gateway.namespace,
   };
   const render = (text: string) => text.replace(/\{\{\s*(.*?)\s*\}\}/g, (whole, action: string) => {
     const child = /^ChildName \.ObjectMeta\.Name `([^`]*)`$/.exec(action);

@@ -14,6 +14,15 @@ export const KSERVE_INGRESS_DEFAULTS = {
   disableIngressCreation: false,
 } as const;
 
+/**
+ * The Gateway KServe's llmisvc controller attaches routes to, from `ingress.kserveIngressGateway`: `<namespace>/<name>`,
+ * or a bare name in KServe's own namespace (kserve@v0.20.0:pkg/controller/v1alpha2/llmisvc/config_loader.go NewConfig).
+ */
+export function llmisvcIngressGateway(setting: string): { namespace: string; name: string } {
+  const [namespace, name] = setting.includes('/') ? setting.split('/') : [KSERVE_INGRESS_DEFAULTS.kserveIngressGateway.split('/')[0], setting];
+  return { namespace, name };
+}
+
 /** KServe's ingress settings that shape the names and hosts it generates. */
 export interface KServeIngressSettings {
   /**

@@ -7,7 +7,7 @@
  * config/llmisvcconfig/config-llm-router-route.yaml (the route KServe generates).
  */
 import {
-  INFERENCE_POOL_ALPHA_GROUP, INFERENCE_POOL_GROUP, kmetaChildName, llmisvcGeneratedNames, LlmisvcGeneratedNames, LLMISVC_STALE_ROUTE_SUFFIXES,
+  INFERENCE_POOL_ALPHA_GROUP, INFERENCE_POOL_GROUP, kmetaChildName, llmisvcGeneratedNames, LlmisvcGeneratedNames, llmisvcIngressGateway, LLMISVC_STALE_ROUTE_SUFFIXES,
 } from '../shared/kserve-conventions';
 import { apiGroup, objectKey } from '../shared/object-identity';
 import type { SecurityRule } from './security';
@@ -117,10 +117,10 @@ export function llmisvcRuntimeObjects(objects: readonly KnownObject[], kserve: K
  */
 function routeSpec(o: KnownObject, plan: LlmisvcPlan, kserve: KServeRouting): { spec: any; writtenAt: Record<string, string> } {
   const router = o.object.spec.router;
-  const [gwNamespace, gwName] = kserve.kserveIngressGateway.includes('/') ? kserve.kserveIngressGateway.split('/') : ['kserve', kserve.kserveIngressGateway];
+  const gateway = llmisvcIngressGateway(kserve.kserveIngressGateway);
   // The preset's rules, one per kind of backend: the inference paths go to the pool, the catch-all paths to the workload.
   const spec: any = {
-    parentRefs: [{ group: GATEWAY_GROUP, kind: 'Gateway', name: gwName, namespace: gwNamespace }],
+    parentRefs: [{ group: GATEWAY_GROUP, kind: 'Gateway', name: gateway.name, namespace: gateway.namespace }],
     rules: [
       { backendRefs: [{ group: INFERENCE_POOL_GROUP, kind: 'InferencePool', name: plan.names.inferencePool, port: WORKLOAD_PORT }] },
       { backendRefs: [{ kind: 'Service', name: plan.names.workloadService, port: WORKLOAD_PORT }] },
